@@ -1,0 +1,89 @@
+"""`python -m bot` runs the bot; subcommands: console, import, demo, i18n, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+
+HELP_NO_TOKEN = """\
+BOT_TOKEN is not set.
+
+1. Open Telegram, talk to @BotFather, send /newbot and follow the steps.
+2. Put the token it gives you into a file named .env next to this README:
+       BOT_TOKEN=123456789:AA...
+   (or export BOT_TOKEN in your shell), then run `python -m bot` again.
+
+To try the bot without Telegram, run the console chat:  python -m bot console
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Maktab Bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default): long polling, or a webhook with MODE=webhook")
+    console = sub.add_parser("console", help="chat with the bot in this terminal, without Telegram")
+    console.add_argument("--database", default="sqlite+aiosqlite:///console.db",
+                         help="database for the console session (demo data is loaded into it)")
+    imp = sub.add_parser("import", help="import data from a spreadsheet")
+    imp.add_argument("what", choices=["roster"], help="what the file holds")
+    imp.add_argument("file", help="an .xlsx or .csv file")
+    demo = sub.add_parser("demo", help="fill a sample school with a term of data")
+    demo.add_argument("--reset", action="store_true", help="remove an earlier demo school first")
+    i18n = sub.add_parser("i18n", help="extract, update and compile the translation catalogues")
+    i18n.add_argument("action", choices=["extract", "update", "compile"])
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    args = parser.parse_args(argv)
+
+    from bot.config import Settings
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = args.command or "run"
+
+    if command == "run":
+        if settings.bot_token is None:
+            print(HELP_NO_TOKEN, file=sys.stderr)
+            return 2
+        from bot.runner import run_polling, run_webhook
+
+        runner = run_webhook if settings.mode == "webhook" else run_polling
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(runner(settings))
+        return 0
+    if command == "console":
+        from bot.console import run_console
+
+        return asyncio.run(run_console(settings, database_url=args.database))
+    if command == "import":
+        from bot.importing import run_import
+
+        return asyncio.run(run_import(settings, args.what, args.file))
+    if command == "demo":
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo(settings, reset=args.reset))
+    if command == "i18n":
+        from bot.i18n_tools import run_i18n
+
+        return run_i18n(args.action)
+    if command == "migrate":
+        from storage.db import create_engine, migrate
+
+        async def go() -> None:
+            engine = create_engine(settings.database_url)
+            await migrate(engine)
+            await engine.dispose()
+
+        asyncio.run(go())
+        print("database is up to date")
+        return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

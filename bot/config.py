@@ -1,0 +1,42 @@
+"""Settings from the environment or a `.env` file (see README for every variable)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("uz", "ky", "kk", "ru")
+DEFAULT_LANGUAGE = "ru"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    #: Base URL of the Bot API server, e.g. a self-hosted telegram-bot-api or the local stand-in.
+    bot_api_url: str | None = None
+    database_url: str = "sqlite+aiosqlite:///maktab.db"
+    #: Redis for FSM state when several bot instances run; memory storage when empty.
+    redis_url: str | None = None
+
+    #: "polling" (default) or "webhook".
+    mode: str = "polling"
+    webhook_base_url: str | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+    default_language: str = DEFAULT_LANGUAGE
+    log_level: str = "INFO"
+
+    exam_minutes: int = 45
+    exam_questions: int = 30
+    exam_pass_percent: float = 60.0
+    exam_cooldown_minutes: int = 0
+    invite_code_days: int = 14
+
+    #: Run the reminder scheduler in this process.
+    scheduler_enabled: bool = True
+    #: Overall message rate for reminder fan-out (Telegram allows about 30/s per bot).
+    broadcast_rate: float = 28.0

@@ -1,0 +1,81 @@
+"""One place that builds the bot, the dispatcher and their dependencies: for `main`, the console and tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.courses import catalogue
+from bot.i18n import UserLocaleMiddleware, create_i18n
+from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from storage.db import create_engine, migrate, session_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    dispatcher: Dispatcher
+    extras: dict = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.engine.dispose()
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise RuntimeError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url)) if settings.bot_api_url \
+        else AiohttpSession()
+    return Bot(settings.bot_token.get_secret_value(), session=session,
+               default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True))
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], i18n: I18n,
+                     storage: BaseStorage | None = None) -> Dispatcher:
+    from bot.handlers import routers
+    from bot.handlers.errors import register_error_handlers
+
+    dp = Dispatcher(storage=storage or create_storage(settings), settings=settings, sessions=sessions, i18n=i18n)
+    dp.update.outer_middleware(DbSessionMiddleware(sessions))
+    dp.update.outer_middleware(UserMiddleware())
+    UserLocaleMiddleware(i18n).setup(dp)
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.include_routers(*routers())
+    register_error_handlers(dp)
+    return dp
+
+
+async def build_app(settings: Settings, *, storage: BaseStorage | None = None) -> App:
+    """Migrate the database, load and validate the courses, build the dispatcher."""
+    catalogue()  # fail fast on broken course files
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    sessions = session_factory(engine)
+    i18n = create_i18n(settings.default_language)
+    dp = build_dispatcher(settings, sessions, i18n, storage)
+    return App(settings=settings, engine=engine, sessions=sessions, i18n=i18n, dispatcher=dp)

@@ -1,0 +1,42 @@
+"""Dates, numbers and weekday names through Babel, in the current user's language."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.utils.i18n import get_i18n
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bot.i18n import BABEL_LOCALES
+
+
+def babel_locale(lang: str | None = None) -> str:
+    if lang is None:
+        try:
+            lang = get_i18n().current_locale
+        except LookupError:
+            lang = "ru"
+    return BABEL_LOCALES.get(lang, "ru")
+
+
+def fmt_date(value: date, lang: str | None = None, fmt: str = "long") -> str:
+    return format_date(value, format=fmt, locale=babel_locale(lang))
+
+
+def fmt_weekday(value: date, lang: str | None = None) -> str:
+    return format_date(value, format="EEEE", locale=babel_locale(lang))
+
+
+def fmt_number(value: float, lang: str | None = None, digits: int = 1) -> str:
+    pattern = "#,##0." + "#" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=babel_locale(lang))
+
+
+def fmt_percent(value: float, lang: str | None = None) -> str:
+    return f"{fmt_number(value, lang)} %"
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    filled = round(width * done / total) if total else 0
+    return "▰" * filled + "▱" * (width - filled)

@@ -1,0 +1,208 @@
+"""The certificate: confirm the name once, get the PDF (again at any time), send it to the school head."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.courses import MAIN_COURSE, catalogue, course_title
+from bot.formatting import fmt_date, fmt_percent
+from bot.keyboards.common import MenuCB, nav_row
+from bot.keyboards.learning import CertCB, ExamCB
+from bot.services.certificates import certificate_filename, certificate_pdf
+from bot.ui import chat_id_of, notify, show
+from domain.certificates import format_verify_code, normalize_person_name
+from storage.models import Certificate, School, User
+from storage.repositories import exams
+from storage.repositories.certificates import issue_certificate, latest_for_user
+from storage.repositories.schools import membership_of, school_heads
+from storage.repositories.users import users_by_ids
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+
+class CertName(StatesGroup):
+    waiting = State()
+
+
+async def school_of(session: AsyncSession, user: User) -> School | None:
+    membership = await membership_of(session, user.id)
+    school_id = next(iter(sorted(membership.school_ids)), None) or user.school_id
+    return await session.get(School, school_id) if school_id else None
+
+
+async def cert_home(event: Message | CallbackQuery, session: AsyncSession, user: User, course_id: str,
+                    state: FSMContext) -> None:
+    cert = await latest_for_user(session, user.id, course_id)
+    kb = InlineKeyboardBuilder()
+    if cert is not None:
+        body = _("🎓 Certificate No. {number}\n{name}\nResult: {score} · issued {date}\nCheck code: {code}").format(
+            number=cert.number, name=cert.holder_name, score=fmt_percent(cert.percent),
+            date=fmt_date(cert.issued_at.date()), code=format_verify_code(cert.verify_code))
+        if cert.sent_to_head_at:
+            body += "\n" + _("Sent to the school head on {date}.").format(date=fmt_date(cert.sent_to_head_at.date()))
+        kb.button(text=_("📄 Get the PDF"), callback_data=CertCB(a="pdf", k=course_id))
+        kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
+        kb.adjust(1)
+        await show(event, body, nav_row(kb).as_markup())
+        return
+    if await exams.has_passed(session, user.id, course_id) is None:
+        kb.button(text=_("📝 Exam"), callback_data=ExamCB(a="home", k=course_id))
+        await show(event, _("The certificate is issued after a passed exam (more than 60 %)."),
+                   nav_row(kb).as_markup())
+        return
+    if not user.full_name:
+        await ask_name(event, state, course_id)
+        return
+    await confirm_name(event, user, course_id)
+
+
+async def ask_name(event: Message | CallbackQuery, state: FSMContext, course_id: str) -> None:
+    await state.set_state(CertName.waiting)
+    await state.update_data(course_id=course_id)
+    await show(event, _("Write your full name as it should appear on the certificate: surname, first name "
+                        "and patronymic."), nav_row(InlineKeyboardBuilder()).as_markup())
+
+
+async def confirm_name(event: Message | CallbackQuery, user: User, course_id: str) -> None:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes, issue the certificate"), callback_data=CertCB(a="confirm", k=course_id))
+    kb.button(text=_("✏️ Change the name"), callback_data=CertCB(a="name", k=course_id))
+    kb.adjust(1)
+    await show(event, _("The certificate will say:\n\n{name}\n\nIs your name written correctly?").format(
+        name=user.full_name), nav_row(kb).as_markup())
+
+
+@router.message(Command("certificate"))
+async def cert_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await cert_home(message, session, user, MAIN_COURSE, state)
+
+
+@router.callback_query(MenuCB.filter(F.to == "cert"))
+async def cert_button(query: CallbackQuery, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await cert_home(query, session, user, MAIN_COURSE, state)
+
+
+@router.message(StateFilter(CertName.waiting), F.text)
+async def name_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    name = normalize_person_name(message.text or "")
+    if name is None:
+        await message.answer(_("Please write your full name in letters: surname and first name, at least two "
+                               "words, for example: Karimova Dilnoza Rustamovna."),
+                             reply_markup=nav_row(InlineKeyboardBuilder()).as_markup())
+        return
+    data = await state.get_data()
+    await state.set_state(None)
+    user.full_name = name
+    await session.commit()
+    course_id = data.get("course_id") if data.get("course_id") in catalogue() else MAIN_COURSE
+    await confirm_name(message, user, course_id)
+
+
+@router.callback_query(CertCB.filter())
+async def cert_action(query: CallbackQuery, callback_data: CertCB, session: AsyncSession, user: User,
+                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+    course_id = callback_data.k
+    if course_id not in catalogue():
+        notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
+        return
+    action = callback_data.a
+    if action == "home":
+        await cert_home(query, session, user, course_id, state)
+    elif action == "name":
+        if await latest_for_user(session, user.id, course_id) is not None:
+            notify(callback_answer, _("The certificate is already issued with this name."), alert=True)
+            return
+        await ask_name(query, state, course_id)
+    elif action == "confirm":
+        await issue(query, session, user, course_id, bot, callback_answer)
+    elif action == "pdf":
+        cert = await latest_for_user(session, user.id, course_id)
+        if cert is None:
+            await cert_home(query, session, user, course_id, state)
+            return
+        await send_pdf(bot, chat_id_of(query), cert, await session.get(School, cert.school_id)
+                       if cert.school_id else None)
+    elif action == "send":
+        await send_to_head(query, session, user, course_id, bot, i18n, callback_answer)
+
+
+async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_id: str, bot: Bot,
+                callback_answer: CallbackAnswer) -> None:
+    attempt = await exams.has_passed(session, user.id, course_id)
+    if attempt is None or not user.full_name:
+        notify(callback_answer, _("The certificate is issued after a passed exam (more than 60 %)."), alert=True)
+        return
+    school = await school_of(session, user)
+    cert = await issue_certificate(session, user_id=user.id, attempt_id=attempt.id, course_id=course_id,
+                                   holder_name=user.full_name, school_id=school.id if school else None,
+                                   percent=attempt.percent or 0.0, now=datetime.now(UTC))
+    await session.commit()  # the certificate exists before anything is sent
+    notify(callback_answer, _("🎓 Your certificate is ready."))
+    await send_pdf(bot, chat_id_of(query), cert, school)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
+    await bot.send_message(chat_id_of(query), _("Send it to your school head with one button:"),
+                           reply_markup=nav_row(kb).as_markup())
+
+
+async def send_pdf(bot: Bot, chat_id: int, cert: Certificate, school: School | None,
+                   caption: str | None = None) -> None:
+    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    me = await bot.me()
+    pdf = certificate_pdf(cert, school, me.username)
+    await bot.send_document(chat_id, BufferedInputFile(pdf, certificate_filename(cert)), caption=caption or _(
+        "🎓 {course}\n{name} · {score} · No. {number}").format(
+            course=course_title(cert.course_id), name=cert.holder_name, score=fmt_percent(cert.percent),
+            number=cert.number))
+
+
+async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, course_id: str, bot: Bot,
+                       i18n: I18n, callback_answer: CallbackAnswer) -> None:
+    cert = await latest_for_user(session, user.id, course_id)
+    if cert is None:
+        notify(callback_answer, _("The certificate is issued after a passed exam (more than 60 %)."), alert=True)
+        return
+    school = await session.get(School, cert.school_id) if cert.school_id else None
+    heads = await school_heads(session, cert.school_id) if cert.school_id else []
+    head_users = await users_by_ids(session, [h.user_id for h in heads if h.user_id and h.user_id != user.id])
+    # The head first, else a deputy: one recipient, in the order school_heads gives.
+    recipients = [head_users[h.user_id] for h in heads
+                  if h.user_id in head_users and head_users[h.user_id].blocked_at is None][:1]
+    if not recipients:
+        notify(callback_answer, _("Your school head has not joined the bot yet. Forward the PDF to them "
+                                  "yourself, or ask them to open the bot."), alert=True)
+        return
+    delivered = 0
+    for head in recipients:
+        lang = head.language or "ru"
+        with i18n.use_locale(lang):
+            caption = _("{teacher} sent you their certificate.\n{course}\nResult: {score} · No. {number}\n"
+                        "Check: /verify {code}").format(
+                teacher=cert.holder_name, course=course_title(cert.course_id, lang),
+                score=fmt_percent(cert.percent), number=cert.number, code=format_verify_code(cert.verify_code))
+            try:
+                await send_pdf(bot, head.id, cert, school, caption=caption)
+                delivered += 1
+            except TelegramAPIError as exc:
+                log.warning("certificate %s to head %s failed: %s", cert.number, head.id, exc)
+    if delivered:
+        cert.sent_to_head_at = datetime.now(UTC)
+        await session.commit()
+        notify(callback_answer, _("📤 Sent to the school head."), alert=True)
+    else:
+        notify(callback_answer, _("Could not deliver it now. Please try again later."), alert=True)

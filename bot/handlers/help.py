@@ -1,0 +1,48 @@
+"""/help: what the user's role can do."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.keyboards.common import MenuCB, nav_row
+from bot.services.roles import current_role
+from bot.ui import show
+from domain.roles import Role
+from storage.models import User
+
+router = Router(name=__name__)
+
+
+def help_text(role: Role | None) -> str:
+    common = _("/menu – main menu\n/language – change language\n/verify CODE – check a certificate\n"
+               "/help – this help")
+    parts = {
+        None: _("Choose your role with /start: teacher, class teacher, parent or school administration."),
+        Role.TEACHER: _("As a teacher you can:\n/course – study the course lesson by lesson\n"
+                        "/exam – take the final exam (45 minutes, pass above 60 %)\n"
+                        "/certificate – get your certificate and send it to the school head"),
+        Role.CLASS_TEACHER: _("As a class teacher you can, besides the course and exam:\n"
+                              "/codes – issue, list and revoke parents' invite codes"),
+        Role.PARENT: _("As a parent you can:\n/children – your children's grades, attendance and homework\n"
+                       "Add another child with the code from their class teacher."),
+        Role.ADMIN: _("As school administration you can take the course and exam, and receive the "
+                      "certificates your teachers send."),
+    }
+    return parts[role] + "\n\n" + common
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, session: AsyncSession, user: User) -> None:
+    kb = nav_row(InlineKeyboardBuilder())
+    await message.answer(help_text(await current_role(session, user)), reply_markup=kb.as_markup())
+
+
+@router.callback_query(MenuCB.filter(F.to == "help"))
+async def help_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="main").pack())
+    await show(query, help_text(await current_role(session, user)), kb.as_markup())

@@ -1,0 +1,235 @@
+"""Onboarding by role: invite codes, a shared phone number matched to the roster, or a school list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.handlers.start import show_main_menu
+from bot.keyboards.common import MenuCB, RoleCB, SchoolPickCB, nav_row
+from bot.services.commands import set_user_commands
+from bot.services.roles import available_roles
+from bot.ui import notify, show
+from domain.invites import InviteState, parse_invite
+from domain.phones import normalize_phone
+from domain.roles import Role
+from storage.models import GuardianContact, ParentLink, School, SchoolClass, Staff, Student, User
+from storage.repositories.invites import Redeemed, redeem_invite
+from storage.repositories.schools import list_schools
+
+router = Router(name=__name__)
+
+SCHOOLS_PER_PAGE = 8
+
+
+class Onboarding(StatesGroup):
+    code = State()
+
+
+async def choose_role(bot: Bot, i18n: I18n, session: AsyncSession, user: User, role: Role) -> None:
+    user.role = role.value
+    await session.commit()
+    lang = user.language or i18n.current_locale
+    await set_user_commands(bot, i18n, user.id, role, lang)
+
+
+def _link_options(role: Role) -> tuple[str, InlineKeyboardBuilder]:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🔑 I have a code"), callback_data=MenuCB(to="code"))
+    kb.button(text=_("📱 Share my phone number"), callback_data=MenuCB(to="phone"))
+    if role is Role.TEACHER:
+        kb.button(text=_("🏫 Choose my school"), callback_data=SchoolPickCB(page=0))
+    kb.adjust(1)
+    nav_row(kb, back=MenuCB(to="role").pack())
+    if role is Role.PARENT:
+        text = _("To see your child's grades, enter the invite code from the class teacher, "
+                 "or share your phone number if the school has it.")
+    elif role is Role.TEACHER:
+        text = _("Link yourself to your school: share your phone number (if the school uploaded its staff "
+                 "list), enter a code from the administration, or choose your school from the list.")
+    else:
+        text = _("This role is given by your school. Share your phone number (if the school uploaded its staff "
+                 "list) or enter the code the administration gave you.")
+    return text, kb
+
+
+@router.callback_query(RoleCB.filter())
+async def role_chosen(query: CallbackQuery, callback_data: RoleCB, session: AsyncSession, user: User,
+                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+    try:
+        role = Role(callback_data.role)
+    except ValueError:
+        notify(callback_answer, _("This button is out of date."), alert=True)
+        return
+    roles, _m = await available_roles(session, user)
+    if role in roles:
+        await choose_role(bot, i18n, session, user, role)
+        await show_main_menu(query, session, user)
+        return
+    await state.update_data(role=role.value)
+    text, kb = _link_options(role)
+    await show(query, text, kb.as_markup())
+
+
+@router.callback_query(MenuCB.filter(F.to == "addchild"))
+async def add_child(query: CallbackQuery, state: FSMContext) -> None:
+    await state.update_data(role=Role.PARENT.value)
+    text, kb = _link_options(Role.PARENT)
+    await show(query, text, kb.as_markup())
+
+
+@router.callback_query(MenuCB.filter(F.to == "code"))
+async def ask_code(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Onboarding.code)
+    kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="role").pack())
+    await show(query, _("Send the code as a message, for example ABCD-EFGH-JKMN."), kb.as_markup())
+
+
+@router.message(StateFilter(Onboarding.code), F.text)
+async def code_entered(message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot,
+                       i18n: I18n) -> None:
+    await redeem_code(message, session, user, state, message.text or "", bot=bot, i18n=i18n)
+
+
+def _refusal(state: InviteState) -> str:
+    return {
+        InviteState.UNKNOWN: _("No such code. Check it letter by letter, or ask the school for a new one."),
+        InviteState.EXPIRED: _("This code has expired. Ask the school for a new one."),
+        InviteState.USED: _("This code has already been used. Each code works once: ask for a new one."),
+        InviteState.REVOKED: _("This code was cancelled by the school. Ask for a new one."),
+    }[state]
+
+
+async def redeem_code(message: Message, session: AsyncSession, user: User, state: FSMContext, text: str,
+                      *, bot: Bot | None = None, i18n: I18n | None = None) -> None:
+    code = parse_invite(text)
+    kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="role").pack()).as_markup()
+    if code is None:
+        await message.answer(_("That does not look like a code: it has 12 letters and digits, "
+                               "like ABCD-EFGH-JKMN. Try again."), reply_markup=kb)
+        return
+    result = await redeem_invite(session, code, user.id, datetime.now(UTC))
+    if not isinstance(result, Redeemed):
+        await message.answer(_refusal(result), reply_markup=kb)
+        return
+    await session.commit()
+    await state.set_state(None)
+    if result.kind == "parent":
+        student = await session.get(Student, result.student_id)
+        klass = await session.get(SchoolClass, student.class_id) if student else None
+        await message.answer(_("✅ Linked: {child}, class {klass}.").format(
+            child=student.full_name if student else "?", klass=klass.name if klass else "?"))
+        wanted = Role.PARENT
+    else:
+        school = await session.get(School, result.school_id)
+        await message.answer(_("✅ You are linked to your school: {school}.").format(
+            school=school.name if school else "?"))
+        wanted = Role((await state.get_data()).get("role", Role.TEACHER.value))
+    await _settle_role(message, session, user, wanted, bot or message.bot, i18n)
+
+
+async def _settle_role(event: Message, session: AsyncSession, user: User, wanted: Role, bot: Bot,
+                       i18n: I18n | None) -> None:
+    roles, _m = await available_roles(session, user)
+    role = wanted if wanted in roles else next((r for r in (Role.ADMIN, Role.CLASS_TEACHER, Role.TEACHER,
+                                                             Role.PARENT) if r in roles), None)
+    if role is not None and i18n is not None:
+        await choose_role(bot, i18n, session, user, role)
+    elif role is not None:
+        user.role = role.value
+        await session.commit()
+    await show_main_menu(event, session, user)
+
+
+@router.callback_query(MenuCB.filter(F.to == "phone"))
+async def ask_phone(query: CallbackQuery) -> None:
+    keyboard = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_("📱 Send my phone number"), request_contact=True)]],
+        resize_keyboard=True, one_time_keyboard=True,
+    )
+    await query.bot.send_message(query.from_user.id, _("Press the button below to share your number."),
+                                 reply_markup=keyboard)
+
+
+@router.message(F.contact)
+async def contact_shared(message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot,
+                         i18n: I18n) -> None:
+    contact = message.contact
+    if contact is None or contact.user_id != user.id:
+        await message.answer(_("Please share your own number with the button."),
+                             reply_markup=ReplyKeyboardRemove())
+        return
+    phone = normalize_phone(contact.phone_number)
+    user.phone = phone
+    linked = 0
+    if phone:
+        result = await session.execute(
+            update(Staff).where(Staff.phone == phone, Staff.user_id.is_(None)).values(user_id=user.id)
+        )
+        linked += result.rowcount or 0
+        student_ids = list(await session.scalars(
+            select(GuardianContact.student_id).where(GuardianContact.phone == phone)))
+        existing = set(await session.scalars(select(ParentLink.student_id).where(ParentLink.user_id == user.id)))
+        now = datetime.now(UTC)
+        for sid in set(student_ids) - existing:
+            session.add(ParentLink(user_id=user.id, student_id=sid, created_at=now))
+            linked += 1
+    await session.commit()
+    if not linked:
+        await message.answer(_("Your number is not in your school's lists yet. Ask the school for a code."),
+                             reply_markup=ReplyKeyboardRemove())
+        text, kb = _link_options(Role((await state.get_data()).get("role", Role.PARENT.value)))
+        await message.answer(text, reply_markup=kb.as_markup())
+        return
+    await message.answer(_("✅ Found you in your school's lists."), reply_markup=ReplyKeyboardRemove())
+    wanted = Role((await state.get_data()).get("role", Role.TEACHER.value))
+    await _settle_role(message, session, user, wanted, bot, i18n)
+
+
+@router.callback_query(SchoolPickCB.filter())
+async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session: AsyncSession, user: User,
+                      bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+    if callback_data.school_id:
+        school = await session.get(School, callback_data.school_id)
+        if school is None:
+            notify(callback_answer, _("This button is out of date."), alert=True)
+            return
+        user.school_id = school.id
+        await choose_role(bot, i18n, session, user, Role.TEACHER)
+        notify(callback_answer, _("School: {school}").format(school=school.name))
+        await show_main_menu(query, session, user)
+        return
+    page = max(callback_data.page, 0)
+    schools, total = await list_schools(session, offset=page * SCHOOLS_PER_PAGE, limit=SCHOOLS_PER_PAGE)
+    kb = InlineKeyboardBuilder()
+    for school in schools:
+        kb.button(text=school.name[:60], callback_data=SchoolPickCB(school_id=school.id))
+    kb.adjust(1)
+    pages = []
+    if page > 0:
+        pages.append(("◀️", SchoolPickCB(page=page - 1)))
+    if (page + 1) * SCHOOLS_PER_PAGE < total:
+        pages.append(("▶️", SchoolPickCB(page=page + 1)))
+    if pages:
+        kb.row(*[InlineKeyboardButton(text=t, callback_data=d.pack()) for t, d in pages])
+    nav_row(kb, back=RoleCB(role=Role.TEACHER.value).pack())
+    text = _("Choose your school:") if total else _("No schools are registered yet. Ask your school for a code.")
+    await show(query, text, kb.as_markup())

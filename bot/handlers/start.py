@@ -1,0 +1,96 @@
+"""/start (with deep links), the main menu, /menu and the role switch."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.keyboards.common import MenuCB
+from bot.keyboards.menu import main_menu, role_keyboard
+from bot.services.roles import available_roles, current_role
+from bot.ui import show
+from domain.roles import Role
+from storage.models import User
+
+router = Router(name=__name__)
+
+ROLE_ORDER = [Role.TEACHER, Role.CLASS_TEACHER, Role.PARENT, Role.ADMIN]
+
+
+def menu_title(role: Role, user: User) -> str:
+    titles = {
+        Role.TEACHER: _("Teacher's menu."),
+        Role.CLASS_TEACHER: _("Class teacher's menu."),
+        Role.PARENT: _("Parent's menu."),
+        Role.ADMIN: _("School administration menu."),
+    }
+    return _("🏠 {title} Choose what to do:").format(title=titles[role])
+
+
+async def show_main_menu(event: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
+    role = await current_role(session, user)
+    if role is None:
+        await show(event, _("Who are you? Choose your role:"), role_keyboard(ROLE_ORDER, with_menu=False))
+        return
+    roles, _m = await available_roles(session, user)
+    await show(event, menu_title(role, user), main_menu(role, other_roles=len(roles) > 1))
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_deep_link(message: Message, command: CommandObject, session: AsyncSession, user: User,
+                          state: FSMContext) -> None:
+    """Deep links: `verify_CODE` checks a certificate, `invite_CODE` redeems an invite."""
+    from bot.handlers.onboarding import redeem_code  # local: the two routers call each other
+    from bot.handlers.verify import answer_verification
+
+    payload = command.args or ""
+    if payload.startswith("verify_"):
+        await answer_verification(message, session, payload)
+        return
+    if payload.startswith("invite_"):
+        await redeem_code(message, session, user, state, payload)
+        return
+    await start(message, session, user, state)
+
+
+@router.message(CommandStart())
+async def start(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await state.clear()
+    name = message.from_user.first_name if message.from_user else ""
+    if user.role is None:
+        from bot.keyboards.menu import language_keyboard
+
+        await message.answer(
+            _("Assalomu alaykum, {name}! I am Maktab Bot: the course and certificate for teachers, "
+              "grades and attendance for parents, reminders for everyone.").format(name=name),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        await message.answer(_("Language of the bot (you can change it later with /language):"),
+                             reply_markup=language_keyboard())
+        await message.answer(_("Who are you? Choose your role:"), reply_markup=role_keyboard(ROLE_ORDER,
+                                                                                          with_menu=False))
+        return
+    await show_main_menu(message, session, user)
+
+
+@router.message(Command("menu"))
+async def menu_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await state.clear()
+    await show_main_menu(message, session, user)
+
+
+@router.callback_query(MenuCB.filter(F.to == "main"))
+async def menu_button(query: CallbackQuery, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await state.clear()
+    await show_main_menu(query, session, user)
+
+
+@router.callback_query(MenuCB.filter(F.to == "role"))
+async def switch_role(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    roles, _m = await available_roles(session, user)
+    choices = [r for r in ROLE_ORDER if r in roles] + [r for r in ROLE_ORDER if r not in roles]
+    await show(query, _("Choose the role to use now:"), role_keyboard(choices, with_menu=True))

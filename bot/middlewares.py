@@ -1,0 +1,45 @@
+"""Outer middlewares: a database session per update, then the user row (before the locale is chosen)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories.users import get_or_create_user
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """One session per update; committed when the handler returns, rolled back when it raises."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.sessions() as session:
+            data["session"] = session
+            result = await handler(event, data)
+            await session.commit()
+            return result
+
+
+class UserMiddleware(BaseMiddleware):
+    """Loads (or creates) the user before the i18n middleware, so the stored language wins."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is not None and not tg_user.is_bot:
+            session: AsyncSession = data["session"]
+            data["user"] = await get_or_create_user(
+                session, tg_user.id, tg_name=tg_user.full_name, username=tg_user.username
+            )
+            if session.new or session.dirty:
+                # A new user is written at once, whatever the handler below does.
+                await session.commit()
+        return await handler(event, data)

@@ -1,0 +1,74 @@
+"""Running the bot: long polling by default, or a webhook server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+
+from bot.config import Settings
+from bot.factory import App, build_app, create_bot
+from bot.services.commands import set_default_commands
+
+log = logging.getLogger(__name__)
+
+
+async def on_startup(app: App, bot: Bot) -> None:
+    me = await bot.get_me()
+    app.dispatcher["bot_username"] = me.username
+    await set_default_commands(bot, app.i18n)
+    from bot.scheduler import start_scheduler
+
+    if app.settings.scheduler_enabled:
+        app.extras["scheduler"] = await start_scheduler(app, bot)
+    log.info("bot @%s ready", me.username)
+
+
+async def on_shutdown(app: App) -> None:
+    scheduler = app.extras.pop("scheduler", None)
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+
+
+async def run_polling(settings: Settings) -> None:
+    app = await build_app(settings)
+    bot = create_bot(settings)
+    try:
+        # Polling while a webhook is set fails with 409: remove it first.
+        await bot.delete_webhook(drop_pending_updates=False)
+        await on_startup(app, bot)
+        await app.dispatcher.start_polling(bot, allowed_updates=app.dispatcher.resolve_used_update_types())
+    finally:
+        await on_shutdown(app)
+        await bot.session.close()
+        await app.close()
+
+
+async def run_webhook(settings: Settings) -> None:
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    if not settings.webhook_base_url:
+        raise RuntimeError("MODE=webhook needs WEBHOOK_BASE_URL (the public https address of this server)")
+    app = await build_app(settings)
+    bot = create_bot(settings)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    await on_startup(app, bot)
+    await bot.set_webhook(settings.webhook_base_url.rstrip("/") + settings.webhook_path, secret_token=secret,
+                          allowed_updates=app.dispatcher.resolve_used_update_types())
+    web_app = web.Application()
+    SimpleRequestHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret).register(
+        web_app, path=settings.webhook_path)
+    setup_application(web_app, app.dispatcher, bot=bot)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await on_shutdown(app)
+        await runner.cleanup()
+        await bot.session.close()
+        await app.close()

@@ -1,0 +1,32 @@
+"""Users: created on first contact, language and role remembered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import User
+
+
+async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: str, username: str | None) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, tg_name=tg_name[:200], username=username, created_at=datetime.now(UTC))
+        session.add(user)
+        await session.flush()
+    elif user.blocked_at is not None:
+        user.blocked_at = None  # a message from the user means they unblocked the bot
+    return user
+
+
+async def mark_blocked(session: AsyncSession, user_id: int, when: datetime) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(blocked_at=when))
+
+
+async def users_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    return {u.id: u for u in rows}

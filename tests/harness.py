@@ -1,0 +1,73 @@
+"""End-to-end harness: the real dispatcher polls the Bot API stand-in over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.factory import App, build_app, create_bot
+from bot.standin.server import BotAPIStandin, StandinUser
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@dataclass
+class Harness:
+    api: BotAPIStandin
+    app: App
+    bot: Bot
+    polling: asyncio.Task
+
+    @classmethod
+    async def start(cls, database_url: str, **overrides) -> Harness:
+        api = BotAPIStandin(TOKEN)
+        await api.start()
+        settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url, database_url=database_url,
+                            scheduler_enabled=False, _env_file=None, **overrides)
+        app = await build_app(settings)
+        bot = create_bot(settings)
+        dp = app.dispatcher
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1,
+                                                       allowed_updates=dp.resolve_used_update_types()))
+        return cls(api=api, app=app, bot=bot, polling=polling)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            await self.app.dispatcher.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(self.polling, 5)
+        await self.bot.session.close()
+        await self.app.close()
+        await self.api.stop()
+
+    def user(self, user_id: int, first_name: str = "Test", *, language_code: str | None = "ru") -> StandinUser:
+        return self.api.user(user_id, first_name, language_code=language_code)
+
+    @contextlib.asynccontextmanager
+    async def db(self) -> AsyncIterator[AsyncSession]:
+        async with self.app.sessions() as session:
+            yield session
+            await session.commit()
+
+
+async def say(user: StandinUser, text: str, *, timeout: float = 5.0):
+    """Send a message and return the bot's first answer to it."""
+    await user.send(text)
+    return await user.wait_for(timeout=timeout)
+
+
+async def press(user: StandinUser, button: str | int, *, timeout: float = 5.0):
+    """Press a button and return the first new or edited bot message."""
+    await user.click(button)
+    return await user.wait_for(timeout=timeout)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
