@@ -169,9 +169,9 @@ class CertificateRenderer:
     def render(self, data: CertificateData, labels: CertificateLabels) -> bytes:
         """One A4 landscape page as PDF bytes.
 
-        Raises ValueError if the holder's name has a character the fonts lack
-        (validate names with :meth:`unsupported_chars`); in other texts such
-        characters are shown as "?".
+        Raises ValueError if ``data.verify_code`` is not a valid code, or if the
+        holder's name has a character the fonts lack (validate names with
+        :meth:`unsupported_chars`); in other texts such characters become "?".
         """
         missing = self.unsupported_chars(data.holder_name)
         if missing:

@@ -71,3 +71,36 @@ async def press(user: StandinUser, button: str | int, *, timeout: float = 5.0):
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
+
+
+def find_button(user: StandinUser, prefix: str) -> tuple[str, str]:
+    """(text, callback_data) of the first button whose data starts with `prefix`, newest message first."""
+    for message in reversed(user.bot_messages()):
+        for row in message.inline_buttons():
+            for button in row:
+                data = button.get("callback_data") or ""
+                if data.startswith(prefix):
+                    return button["text"], data
+    raise AssertionError(f"no button with data {prefix!r}; chat:\n{user.transcript(last=4)}")
+
+
+async def wait_button(user: StandinUser, prefix: str, *, timeout: float = 5.0) -> tuple[str, str]:
+    """Like find_button, waiting until the bot has shown such a button."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return find_button(user, prefix)
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+
+
+async def press_data(user: StandinUser, prefix: str, *, timeout: float = 5.0):
+    """Press the button whose callback data starts with `prefix` (labels differ per language)."""
+    text, data = await wait_button(user, prefix, timeout=timeout)
+    for message in reversed(user.bot_messages()):
+        if any(b.get("callback_data") == data for row in message.inline_buttons() for b in row):
+            await user.click(text, message=message)
+            break
+    return await user.wait_for(timeout=timeout)

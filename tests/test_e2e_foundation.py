@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.demo import seed_demo
 from storage.models import ParentLink, User
 from storage.repositories.invites import create_invite
-from tests.harness import press, say
+from tests.harness import say
 
 
 async def test_start_greets_in_client_language_and_switches(harness):

@@ -1,0 +1,58 @@
+"""The course files: 5 blocks, 24 lessons, 4 options with 1 correct, one structure in all four languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.courses import CONTENT_DIR, MAIN_COURSE, catalogue
+from domain.course import CourseContentError, load_course
+
+
+def test_main_course_shape():
+    course = catalogue()[MAIN_COURSE]
+    assert set(course.texts) == set(SUPPORTED_LANGUAGES)
+    for lang, text in course.texts.items():
+        assert len(text.blocks) == 5, lang
+        assert len(text.lessons) == 24, lang
+        assert len(text.question_keys()) >= 120, lang
+        questions = [q for lesson in text.lessons for q in lesson.questions]
+        assert len({q.text for q in questions}) == len(questions), f"{lang}: repeated questions"
+        assert all(len(q.options) == 4 and 0 <= q.correct < 4 for q in questions)
+        assert all(lesson.minutes > 0 and lesson.pages for lesson in text.lessons)
+
+
+def test_named_lessons_from_the_seed_are_there():
+    uz = catalogue()[MAIN_COURSE].text("uz")
+    assert uz.title.startswith("Mezonlar bo")
+    assert uz.lesson(1).minutes == 10 and uz.lesson(6).minutes == 20
+
+
+def test_broken_structure_is_refused(tmp_path: Path):
+    for lang in ("ru", "uz"):
+        (tmp_path / "c" / lang).mkdir(parents=True)
+        (tmp_path / "c" / lang / "course.yaml").write_text("title: T\n", encoding="utf-8")
+        question = {"text": "Q?", "options": ["a", "b", "c", "d"], "correct": 0 if lang == "ru" else 1}
+        block = {"number": 1, "title": "B", "lessons": [
+            {"number": 1, "title": "L", "minutes": 5, "pages": ["p"], "questions": [question] * 3}]}
+        (tmp_path / "c" / lang / "block1.yaml").write_text(yaml.safe_dump(block), encoding="utf-8")
+    with pytest.raises(CourseContentError, match="different correct option"):
+        load_course(tmp_path / "c", ("ru", "uz"))
+
+
+def test_two_correct_options_are_refused(tmp_path: Path):
+    (tmp_path / "c" / "ru").mkdir(parents=True)
+    (tmp_path / "c" / "ru" / "course.yaml").write_text("title: T\n", encoding="utf-8")
+    bad = {"text": "Q?", "options": ["a", "a", "c", "d"], "correct": 0}
+    block = {"number": 1, "title": "B", "lessons": [
+        {"number": 1, "title": "L", "minutes": 5, "pages": ["p"], "questions": [bad] * 3}]}
+    (tmp_path / "c" / "ru" / "block1.yaml").write_text(yaml.safe_dump(block), encoding="utf-8")
+    with pytest.raises(CourseContentError, match="options repeat"):
+        load_course(tmp_path / "c", ("ru",))
+
+
+def test_content_dir_lists_courses():
+    assert (CONTENT_DIR / MAIN_COURSE).is_dir()

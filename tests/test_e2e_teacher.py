@@ -1,0 +1,231 @@
+"""A teacher's way through the Bot API stand-in: lesson, failed exam, retake, certificate, verify."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from bot.courses import MAIN_COURSE, catalogue
+from bot.demo import seed_demo
+from bot.services.exam_jobs import close_expired_attempts
+from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun
+from tests.harness import Harness, find_button, press_data, sqlite_url
+
+NAMES = {
+    "ru": "Иванова Мария Петровна",
+    "uz": "Gʻulomova Oʻgʻiloy Shuhratovna",
+    "kk": "Әлібекова Гүлнұр Қайратқызы",
+    "ky": "Өмүрбекова Айнура Түгөлбаевна",
+}
+
+
+@pytest.fixture
+async def teacher_harness(tmp_path):
+    h = await Harness.start(sqlite_url(tmp_path / "bot.db"), exam_questions=10)
+    async with h.db() as session:
+        await seed_demo(session)
+    try:
+        yield h
+    finally:
+        await h.stop()
+
+
+async def onboard_teacher(h: Harness, user_id: int, lang: str):
+    user = h.user(user_id, "Teacher", language_code=lang)
+    await user.send("/start")
+    await user.wait_idle()
+    await press_data(user, "role:teacher")
+    await press_data(user, "sch:0:0")  # the school list
+    await press_data(user, "sch:")     # the demo school
+    await user.wait_idle()
+    return user
+
+
+async def exam_state(h: Harness, user_id: int) -> tuple[ExamAttempt, ExamAnswer | None]:
+    async with h.db() as session:
+        attempt = await session.scalar(select(ExamAttempt).where(ExamAttempt.user_id == user_id)
+                                       .order_by(ExamAttempt.id.desc()).limit(1))
+        current = await session.scalar(select(ExamAnswer).where(
+            ExamAnswer.attempt_id == attempt.id, ExamAnswer.chosen.is_(None)).order_by(ExamAnswer.position).limit(1))
+        return attempt, current
+
+
+def shown_correct(answer: ExamAnswer, lang: str = "ru") -> int:
+    question = catalogue()[MAIN_COURSE].text(lang).question(answer.question_key)
+    return [int(x) for x in answer.option_order.split(",")].index(question.correct)
+
+
+async def answer_exam(h: Harness, user, *, right: bool) -> None:
+    while True:
+        attempt, current = await exam_state(h, user.user_id)
+        if current is None or attempt.status != "open":
+            return
+        good = shown_correct(current)
+        choice = good if right else (good + 1) % 4
+        await press_data(user, f"xa:{attempt.id}:{current.position}:{choice}")
+
+
+async def test_lesson_exam_retake_certificate_verify(teacher_harness):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5001, "ru")
+
+    # Lesson 1: read every page, then the tasks, all answered correctly.
+    await user.send("/course")
+    home = await user.wait_for()
+    assert "24" in home.text
+    page = await press_data(user, "c:read:criteria_journal:1:")
+    while not any(d.startswith("c:tasks") for d in _datas(user)):
+        page = await press_data(user, "c:read:criteria_journal:1:" + str(_page_no(page) + 1))
+    await press_data(user, "c:tasks:criteria_journal:1")
+    for _ in range(5):
+        async with h.db() as session:
+            run = await session.scalar(select(QuizRun).where(QuizRun.user_id == 5001, QuizRun.finished_at.is_(None)))
+        index, order = run.plan[run.answered]
+        correct = catalogue()[MAIN_COURSE].text("ru").lesson(1).questions[index].correct
+        result = await press_data(user, f"q:{run.id}:{run.answered}:{order.index(correct)}")
+    assert "5" in result.text and "✅" in result.text
+
+    # The exam, failed: every answer wrong.
+    await user.send("/exam")
+    rules = await user.wait_for()
+    assert "45" in rules.text
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=False)
+    await user.wait_idle()
+    assert "❌" in user.last().text
+    attempt, _ = await exam_state(h, 5001)
+    assert attempt.passed is False and attempt.correct_count == 0
+
+    # A stale button of the failed attempt changes nothing.
+    await user.click_data(f"xa:{attempt.id}:0:0")
+    await user.wait_idle()
+    async with h.db() as session:
+        assert (await session.get(ExamAttempt, attempt.id)).correct_count == 0
+
+    # Retake, pass.
+    await press_data(user, "x:home")
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=True)
+    await user.wait_idle()
+    attempt2, _ = await exam_state(h, 5001)
+    assert attempt2.id != attempt.id and attempt2.passed and attempt2.percent == 100.0
+
+    # Certificate: the name is asked once, confirmed, then the PDF arrives.
+    await press_data(user, "cert:home")
+    await user.send(NAMES["ru"])
+    confirm = await user.wait_for()
+    assert NAMES["ru"] in confirm.text
+    await press_data(user, "cert:confirm")
+    await user.wait_idle()
+    documents = [m for m in user.bot_messages() if m.document]
+    assert len(documents) == 1
+    pdf_text = PdfReader(io.BytesIO(documents[0].document[1])).pages[0].extract_text()
+    assert NAMES["ru"] in pdf_text
+    assert h.api.calls_of("sendChatAction")
+
+    async with h.db() as session:
+        cert = await session.scalar(select(Certificate).where(Certificate.user_id == 5001))
+    # Verify: a real code is valid, a made-up one is refused.
+    checker = h.user(5999, "Anyone")
+    await checker.send(f"/verify {cert.verify_code[:4]}-{cert.verify_code[4:]}")
+    valid = await checker.wait_for()
+    assert NAMES["ru"] in valid.text and cert.number in valid.text
+    await checker.send("/verify ZZZZ-ZZZZ")
+    refused = await checker.wait_for()
+    assert NAMES["ru"] not in refused.text and "❌" in refused.text
+    await checker.send(f"/start verify_{cert.verify_code}")
+    assert NAMES["ru"] in (await checker.wait_for()).text
+
+
+def _datas(user) -> list[str]:
+    return [b.get("callback_data", "") for row in user.last().inline_buttons() for b in row]
+
+
+def _page_no(message) -> int:
+    for row in message.inline_buttons():
+        for b in row:
+            data = b.get("callback_data", "")
+            if data.startswith("c:read:criteria_journal:1:"):
+                pass
+    import re
+
+    found = re.search(r"(\d+)/(\d+)\s*$", message.text.strip())
+    return int(found.group(1)) - 1 if found else 0
+
+
+@pytest.mark.parametrize("lang", ["uz", "kk", "ky"])
+async def test_certificate_in_each_language(teacher_harness, lang):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5100, lang)
+    await user.send("/exam")
+    await user.wait_for()
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=True)
+    await user.wait_idle()
+    await press_data(user, "cert:home")
+    await user.send(NAMES[lang])
+    await user.wait_for()
+    await press_data(user, "cert:confirm")
+    await user.wait_idle()
+    document = next(m for m in user.bot_messages() if m.document)
+    text = PdfReader(io.BytesIO(document.document[1])).pages[0].extract_text()
+    assert NAMES[lang].replace("ʻ", "‘") in text.replace("ʻ", "‘")
+
+
+async def test_deadline_closes_a_silent_attempt(teacher_harness):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5200, "ru")
+    await user.send("/exam")
+    await user.wait_for()
+    await press_data(user, "x:start")
+    attempt, current = await exam_state(h, 5200)
+    await press_data(user, f"xa:{attempt.id}:0:{shown_correct(current)}")
+    # The teacher goes silent; the clock runs out.
+    async with h.db() as session:
+        await session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(
+            deadline_at=datetime.now(UTC)))
+    await asyncio.sleep(0.05)
+    text, data = find_button(user, f"xa:{attempt.id}:1:")
+    delivered = await close_expired_attempts(h.app, h.bot)
+    assert delivered == 1
+    result = await user.wait_for()
+    assert "⏰" in result.text
+    async with h.db() as session:
+        closed = await session.get(ExamAttempt, attempt.id)
+    assert closed.status == "expired" and closed.correct_count == 1
+    # An answer after the deadline is not counted; the job does not notify twice.
+    await user.click_data(data)
+    await user.wait_idle()
+    assert await close_expired_attempts(h.app, h.bot) == 0
+    async with h.db() as session:
+        assert (await session.get(ExamAttempt, attempt.id)).correct_count == 1
+
+
+async def test_forged_answer_for_another_teachers_attempt_is_refused(teacher_harness):
+    h = teacher_harness
+    owner = await onboard_teacher(h, 5300, "ru")
+    await owner.send("/exam")
+    await owner.wait_for()
+    await press_data(owner, "x:start")
+    attempt, current = await exam_state(h, 5300)
+    intruder = h.user(5301, "Intruder")
+    await intruder.send("/start")
+    await intruder.wait_idle()
+    query = await intruder.click_data(f"xa:{attempt.id}:0:{shown_correct(current)}")
+    await intruder.wait_idle()
+    assert intruder.answered(query).params.get("show_alert")
+    _, still = await exam_state(h, 5300)
+    assert still.position == 0
+    # A double tap on the owner's side records one answer.
+    await owner.click_data(f"xa:{attempt.id}:0:{shown_correct(current)}")
+    await owner.click_data(f"xa:{attempt.id}:0:{(shown_correct(current) + 1) % 4}")
+    await owner.wait_idle()
+    async with h.db() as session:
+        answer = await session.scalar(select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id,
+                                                               ExamAnswer.position == 0))
+    assert answer.is_correct is True
