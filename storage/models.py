@@ -134,6 +134,19 @@ class Staff(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
+class Supervisor(Base):
+    """A district or regional methodist (or a ministry user with neither set): sees schools' reports in
+    their area, never pupils' personal data. Granted by an administrator command, never claimed."""
+
+    __tablename__ = "supervisors"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+
+
 class SchoolClass(Base):
     __tablename__ = "classes"
     __table_args__ = (UniqueConstraint("school_id", "name"),)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:15:37.625845
+Create Date: 2026-11-23 15:22:56.336577
 """
 
 from alembic import op
@@ -193,6 +193,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_staff_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_staff_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_staff_user_id'), ['user_id'], unique=False)
+
+    op.create_table('supervisors',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('region', sa.String(length=100), nullable=True),
+    sa.Column('district', sa.String(length=100), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_supervisors_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisors'))
+    )
+    with op.batch_alter_table('supervisors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervisors_user_id'), ['user_id'], unique=False)
 
     op.create_table('certificates',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -479,6 +491,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_certificates_school_id'))
 
     op.drop_table('certificates')
+    with op.batch_alter_table('supervisors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervisors_user_id'))
+
+    op.drop_table('supervisors')
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_user_id'))
         batch_op.drop_index(batch_op.f('ix_staff_school_id'))
