@@ -104,3 +104,19 @@ async def press_data(user: StandinUser, prefix: str, *, timeout: float = 5.0):
             await user.click(text, message=message)
             break
     return await user.wait_for(timeout=timeout)
+
+
+async def answer_of(user: StandinUser, query_id: str, *, timeout: float = 5.0):
+    """The answerCallbackQuery for a button press, waiting for it (every press must be answered)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (call := user.answered(query_id)) is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"button press {query_id} was never answered")
+        await asyncio.sleep(0.02)
+    return call
+
+
+def has_data(prefix: str):
+    """A wait_for predicate: a message with a button whose callback data starts with `prefix`."""
+    return lambda m: any((b.get("callback_data") or "").startswith(prefix)
+                         for row in m.inline_buttons() for b in row)

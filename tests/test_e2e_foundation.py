@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.demo import seed_demo
 from storage.models import ParentLink, User
 from storage.repositories.invites import create_invite
-from tests.harness import say
+from tests.harness import answer_of, has_data, say
 
 
 async def test_start_greets_in_client_language_and_switches(harness):
@@ -15,19 +15,17 @@ async def test_start_greets_in_client_language_and_switches(harness):
     await kk.send("/start")
     greeting = await kk.wait_for()
     assert "Maktab Bot" in greeting.text
-    await kk.wait_idle()
-    texts = [m.text for m in kk.bot_messages()]
-    assert any("Сіз кімсіз" in t or "рөл" in t.lower() for t in texts), texts
+    roles = await kk.wait_for(has_data("role:"))
+    assert "рөл" in roles.text.lower() or "кімсіз" in roles.text.lower(), roles.text
 
     en = harness.user(1002, "John", language_code="en")
     await en.send("/start")
-    await en.wait_idle()
-    assert any("Кто вы" in (m.text or "") for m in en.bot_messages())  # unsupported -> Russian
+    assert "Кто вы" in (await en.wait_for(has_data("role:"))).text  # unsupported -> Russian
 
     await en.send("/language")
     menu = await en.wait_for()
     await en.click("Oʻzbekcha", message=menu)
-    await en.wait_idle()
+    await en.wait_for(lambda m: "✅" in (m.text or ""))
     async with harness.db() as session:
         assert (await session.get(User, 1002)).language == "uz"
     await en.send("/help")
@@ -45,7 +43,7 @@ async def test_parent_links_with_code_once(harness):
                                      created_by=None)
     parent = harness.user(2001, "Ona")
     await parent.send("/start")
-    await parent.wait_idle()
+    await parent.wait_for(has_data("role:"))
     await parent.click("Родитель")
     await parent.wait_for()
     await parent.click("У меня есть код")
@@ -61,7 +59,7 @@ async def test_parent_links_with_code_once(harness):
 
     other = harness.user(2002, "Ota")
     await other.send("/start")
-    await other.wait_idle()
+    await other.wait_for(has_data("role:"))
     await other.click("Родитель")
     await other.wait_for()
     await other.click("У меня есть код")
@@ -79,8 +77,7 @@ async def test_bad_input_gets_an_answer(harness):
     reply = await say(user, "hello there")
     assert "/menu" in reply.text
     await user.send("/start")
-    await user.wait_idle()
+    await user.wait_for(has_data("role:"))
     query_id = await user.click_data("c:read:unknown_course:1:0")
-    await user.wait_idle()
-    answer = user.answered(query_id)
+    answer = await answer_of(user, query_id)
     assert answer is not None and answer.params.get("show_alert")

@@ -10,18 +10,24 @@ def routers() -> list[Router]:
     from bot.handlers import (
         blocking,
         certificate,
+        class_teacher,
         course,
         exam,
         fallback,
         help,
+        journal,
         language,
         onboarding,
+        parents,
+        reminders,
+        reports,
         start,
         verify,
     )
 
     ordered = [blocking.router, start.router, language.router, onboarding.router, help.router, verify.router,
-               course.router, exam.router, certificate.router, fallback.router]
+               course.router, exam.router, certificate.router, journal.router, parents.router,
+               class_teacher.router, reports.router, reminders.router, fallback.router]
     for router in ordered:
         parent = router.parent_router
         if parent is not None:

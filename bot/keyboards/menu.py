@@ -17,20 +17,28 @@ def role_title(role: Role) -> str:
         Role.CLASS_TEACHER: _("🧑‍🏫 Class teacher"),
         Role.PARENT: _("👪 Parent"),
         Role.ADMIN: _("🏫 School administration"),
+        Role.SUPERVISOR: _("🗺 District or regional methodist"),
     }[role]
 
 
 def main_menu(role: Role, *, other_roles: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    if role in (Role.TEACHER, Role.CLASS_TEACHER):
+        kb.button(text=_("📒 Journal"), callback_data=MenuCB(to="journal"))
+    if role is Role.CLASS_TEACHER:
+        kb.button(text=_("🏫 My class"), callback_data=MenuCB(to="class"))
     if role in (Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN):
         kb.button(text=_("📚 Course"), callback_data=MenuCB(to="course"))
         kb.button(text=_("📝 Exam"), callback_data=MenuCB(to="exam"))
         kb.button(text=_("🎓 Certificate"), callback_data=MenuCB(to="cert"))
-    if role is Role.CLASS_TEACHER:
+    if role in (Role.CLASS_TEACHER, Role.ADMIN):
         kb.button(text=_("🔑 Parent codes"), callback_data=MenuCB(to="codes"))
+    if role in (Role.ADMIN, Role.SUPERVISOR):
+        kb.button(text=_("📊 Reports"), callback_data=MenuCB(to="reports"))
     if role is Role.PARENT:
         kb.button(text=_("👧 My children"), callback_data=MenuCB(to="kids"))
         kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addchild"))
+    kb.button(text=_("🔔 Reminders"), callback_data=MenuCB(to="remind"))
     kb.button(text=_("🌐 Language"), callback_data=MenuCB(to="lang"))
     kb.button(text=_("❓ Help"), callback_data=MenuCB(to="help"))
     if other_roles:

@@ -8,14 +8,17 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User
+from storage.upsert import insert_ignore
 
 
 async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: str, username: str | None) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        user = User(id=user_id, tg_name=tg_name[:200], username=username, created_at=datetime.now(UTC))
-        session.add(user)
-        await session.flush()
+        # Two updates of a new user may arrive at once: the second insert is a no-op, not an error.
+        await insert_ignore(session, User, [{"id": user_id, "tg_name": tg_name[:200], "username": username,
+                                             "created_at": datetime.now(UTC)}], ["id"])
+        await session.commit()
+        user = await session.get(User, user_id)
     elif user.blocked_at is not None:
         user.blocked_at = None  # a message from the user means they unblocked the bot
     return user

@@ -1,0 +1,284 @@
+"""Teachers fill the journal from the phone: today's lessons first, the class list, a tap per student for
+attendance or a grade, topic and homework. Every change keeps history; a screen older than the lesson's
+last change is refused (the last write wins only when nobody else changed it meanwhile)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.formatting import fmt_date
+from bot.keyboards.common import MenuCB, nav_row
+from bot.keyboards.journal import LessonCB
+from bot.services.clock import school_today
+from bot.ui import notify, show
+from domain.journal import grade_scale, next_attendance
+from storage.models import School, User
+from storage.repositories import journal
+from storage.repositories.journal import LessonSheet
+from storage.repositories.schools import membership_of
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+ATTENDANCE_MARK = {"present": "✓", "absent": "✗", "excused": "🤒", "late": "⏰"}
+KIND_LABELS = {"regular": "", "section": "S", "term": "T"}
+
+
+class LessonText(StatesGroup):
+    waiting = State()
+
+
+def summative_names(country: str) -> tuple[str, str]:
+    """Section and term summative names as the teacher's country calls them."""
+    if country == "UZ":
+        return _("BSB"), _("ChSB")
+    if country == "KZ":
+        return _("SOR (BZhB)"), _("SOCh (TZhB)")
+    return _("SOR"), _("SOCh")
+
+
+async def teacher_staff_ids(session: AsyncSession, user: User) -> list[int]:
+    return [s.id for s in (await membership_of(session, user.id)).staff]
+
+
+async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user: User, day: date | None) -> None:
+    staff_ids = await teacher_staff_ids(session, user)
+    kb = InlineKeyboardBuilder()
+    if not staff_ids:
+        await show(event, _("The journal is for teachers on a school's staff list. Ask your school to add you."),
+                   nav_row(kb).as_markup())
+        return
+    membership = await membership_of(session, user.id)
+    school = await session.get(School, membership.staff[0].school_id)
+    today = school_today(school.timezone)
+    day = day or today
+    slots = await journal.teacher_day(session, staff_ids, day)
+    for item in slots:
+        if item.lesson is None or item.lesson.attendance_taken_at is None:
+            mark = "⚠️"
+        elif item.graded == 0:
+            mark = "🔸"
+        else:
+            mark = "✅"
+        kb.button(text=f"{mark} {item.slot.period}. {item.class_name} · {item.subject_name}"[:64],
+                  callback_data=LessonCB(a="open", t=item.slot.id, d=day.toordinal()))
+    kb.adjust(1)
+    kb.row(InlineKeyboardButton(text=_("◀️ Day before"), callback_data=LessonCB(
+               a="list", d=(day - timedelta(days=1)).toordinal()).pack()),
+           InlineKeyboardButton(text=_("Day after ▶️"), callback_data=LessonCB(
+               a="list", d=(day + timedelta(days=1)).toordinal()).pack()))
+    when = _("Today") if day == today else fmt_date(day, fmt="EEEE")
+    head = _("📒 {when}, {date}: {n} lessons").format(when=when, date=fmt_date(day, fmt="d MMMM"), n=len(slots))
+    if slots:
+        head += "\n" + _("⚠️ attendance not saved · 🔸 no grades · ✅ done")
+    else:
+        head += "\n" + _("No lessons in your timetable on this day.")
+    await show(event, head, nav_row(kb).as_markup())
+
+
+@router.message(Command("journal"))
+async def journal_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await state.set_state(None)
+    await day_screen(message, session, user, None)
+
+
+@router.callback_query(MenuCB.filter(F.to == "journal"))
+async def journal_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    await day_screen(query, session, user, None)
+
+
+def sheet_text(sheet: LessonSheet, day: date, mode: str) -> str:
+    lesson = sheet.lesson
+    present = sum(1 for s in sheet.students if (m := sheet.marks.get(s.id)) is None or m.attendance in
+                  ("present", "late"))
+    grades = sum(1 for m in sheet.marks.values() if m.grade is not None)
+    lines = [
+        f"{sheet.klass.name} · {sheet.subject.name} · {fmt_date(day, fmt='EEE d MMM')} · "
+        + _("lesson {n}").format(n=sheet.slot.period),
+        _("Present {present}/{total} · grades {grades}").format(present=present, total=len(sheet.students),
+                                                               grades=grades),
+        _("Topic: {topic}").format(topic=(lesson.topic if lesson and lesson.topic else "—")),
+        _("Homework: {homework}").format(homework=(lesson.homework if lesson and lesson.homework else "—")),
+    ]
+    if lesson is None or lesson.attendance_taken_at is None:
+        lines.append(_("⚠️ Attendance is not saved yet."))
+    lines.append("")
+    lines.append(_("Tap a student to change attendance: ✓ → ✗ → 🤒 (with a reason) → ⏰ late.") if mode == "att"
+                 else _("Tap a student to give a grade."))
+    return "\n".join(lines)
+
+
+def sheet_keyboard(sheet: LessonSheet, day: date, mode: str, scale: tuple[int, ...]):
+    kb = InlineKeyboardBuilder()
+    version = sheet.lesson.version if sheet.lesson else 0
+    d = day.toordinal()
+    for student in sheet.students:
+        mark = sheet.marks.get(student.id)
+        attendance = mark.attendance if mark else "present"
+        label = f"{ATTENDANCE_MARK.get(attendance, '?')} {student.full_name}"
+        if mark and mark.grade is not None:
+            label += f" · {mark.grade}{KIND_LABELS.get(mark.kind, '')}"
+        action = "att" if mode == "att" else "pick"
+        kb.button(text=label[:64], callback_data=LessonCB(a=action, t=sheet.slot.id, d=d, s=student.id, n=version))
+    kb.adjust(2)
+    controls = [InlineKeyboardButton(text=_("✅ Save attendance"), callback_data=LessonCB(
+        a="save", t=sheet.slot.id, d=d, n=version).pack())]
+    if scale:
+        controls.append(InlineKeyboardButton(
+            text=_("🔢 Grades") if mode == "att" else _("🙋 Attendance"),
+            callback_data=LessonCB(a="gmode" if mode == "att" else "amode", t=sheet.slot.id, d=d).pack()))
+    kb.row(*controls)
+    kb.row(InlineKeyboardButton(text=_("✏️ Topic"), callback_data=LessonCB(a="topic", t=sheet.slot.id, d=d).pack()),
+           InlineKeyboardButton(text=_("✏️ Homework"), callback_data=LessonCB(a="hw", t=sheet.slot.id, d=d).pack()))
+    return nav_row(kb, LessonCB(a="list", d=d).pack()).as_markup()
+
+
+async def load_own_sheet(session: AsyncSession, user: User, callback_data: LessonCB) -> LessonSheet | None:
+    """The lesson only if it is this teacher's: forged ids of other schools' lessons get nothing."""
+    try:
+        date.fromordinal(callback_data.d)
+    except ValueError:
+        return None
+    sheet = await journal.lesson_sheet(session, callback_data.t, date.fromordinal(callback_data.d))
+    if sheet is None or sheet.slot.teacher_id not in await teacher_staff_ids(session, user):
+        if sheet is not None:
+            log.warning("user %s tried lesson %s of another teacher", user.id, callback_data.t)
+        return None
+    if date.fromordinal(callback_data.d).weekday() != sheet.slot.weekday:
+        return None
+    return sheet
+
+
+async def show_sheet(event: Message | CallbackQuery, sheet: LessonSheet, day: date, mode: str) -> None:
+    scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+    if not scale:
+        mode = "att"
+    await show(event, sheet_text(sheet, day, mode), sheet_keyboard(sheet, day, mode, scale))
+
+
+@router.callback_query(LessonCB.filter())
+async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: AsyncSession, user: User,
+                        state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    if callback_data.a == "list":
+        try:
+            day = date.fromordinal(callback_data.d)
+        except ValueError:
+            day = None
+        await day_screen(query, session, user, day)
+        return
+    sheet = await load_own_sheet(session, user, callback_data)
+    if sheet is None:
+        notify(callback_answer, _("This is not your lesson, or the button is out of date."), alert=True)
+        return
+    day = date.fromordinal(callback_data.d)
+    today = school_today(sheet.school.timezone)
+    if day > today:
+        notify(callback_answer, _("The journal is filled on the day of the lesson, not before."), alert=True)
+        await day_screen(query, session, user, day)
+        return
+    action = callback_data.a
+    if action in ("open", "amode"):
+        await show_sheet(query, sheet, day, "att")
+        return
+    if action == "gmode":
+        await show_sheet(query, sheet, day, "grade")
+        return
+    if action in ("topic", "hw"):
+        await state.set_state(LessonText.waiting)
+        await state.update_data(field="topic" if action == "topic" else "homework", t=sheet.slot.id, d=callback_data.d)
+        prompt = _("Send the lesson's topic as a message.") if action == "topic" else \
+            _("Send the homework as a message.")
+        await show(query, prompt, nav_row(InlineKeyboardBuilder(), LessonCB(
+            a="open", t=sheet.slot.id, d=callback_data.d).pack()).as_markup())
+        return
+    current_version = sheet.lesson.version if sheet.lesson else 0
+    if action in ("att", "pick", "grade", "save") and callback_data.n != current_version:
+        notify(callback_answer, _("Someone changed this lesson meanwhile. Here is the fresh list: check and tap "
+                                  "again."), alert=True)
+        await show_sheet(query, sheet, day, "att" if action in ("att", "save") else "grade")
+        return
+    student_ids = {s.id for s in sheet.students}
+    if action in ("att", "pick", "grade") and callback_data.s not in student_ids:
+        notify(callback_answer, _("This is not your lesson, or the button is out of date."), alert=True)
+        return
+    now = datetime.now(UTC)
+    if action == "att":
+        await journal.ensure_lesson(session, sheet, day, user.id, now)
+        mark = sheet.marks.get(callback_data.s)
+        new = next_attendance(mark.attendance if mark else "present")
+        await journal.set_mark(session, sheet, callback_data.s, user_id=user.id, now=now, attendance=new,
+                               reason="excused" if new == "excused" else None)
+        await session.commit()
+        await show_sheet(query, sheet, day, "att")
+    elif action == "save":
+        await journal.ensure_lesson(session, sheet, day, user.id, now)
+        await journal.mark_attendance_taken(session, sheet, user_id=user.id, now=now)
+        await session.commit()
+        notify(callback_answer, _("✅ Attendance saved."))
+        await show_sheet(query, sheet, day, "grade")
+    elif action == "pick":
+        await grade_picker(query, sheet, day, callback_data.s)
+    elif action == "grade":
+        scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+        value, kind = divmod(callback_data.v, 10)  # v = grade*10 + kind index; grade 0 clears
+        kinds = ("regular", "section", "term")
+        if (value and value not in scale) or kind >= len(kinds):
+            notify(callback_answer, _("This grade is not used for this class."), alert=True)
+            return
+        await journal.ensure_lesson(session, sheet, day, user.id, now)
+        await journal.set_mark(session, sheet, callback_data.s, user_id=user.id, now=now,
+                               grade=value or None, clear_grade=value == 0, kind=kinds[kind])
+        await session.commit()
+        await show_sheet(query, sheet, day, "grade")
+    else:
+        notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
+
+
+async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, student_id: int) -> None:
+    scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+    student = next(s for s in sheet.students if s.id == student_id)
+    version = sheet.lesson.version if sheet.lesson else 0
+    d = day.toordinal()
+    kb = InlineKeyboardBuilder()
+    section, term = summative_names(sheet.school.country)
+    for kind_index, label in ((0, ""), (1, section), (2, term)):
+        row = [InlineKeyboardButton(text=f"{g} {label}".strip(), callback_data=LessonCB(
+            a="grade", t=sheet.slot.id, d=d, s=student_id, v=g * 10 + kind_index, n=version).pack())
+            for g in scale]
+        for i in range(0, len(row), 5):
+            kb.row(*row[i:i + 5])
+    kb.row(InlineKeyboardButton(text=_("✖ No grade"), callback_data=LessonCB(
+        a="grade", t=sheet.slot.id, d=d, s=student_id, v=0, n=version).pack()))
+    text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
+        student=student.full_name, section=section, term=term)
+    await show(query, text, nav_row(kb, LessonCB(a="gmode", t=sheet.slot.id, d=d).pack()).as_markup())
+
+
+@router.message(StateFilter(LessonText.waiting), F.text)
+async def lesson_text_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.set_state(None)
+    callback = LessonCB(a="open", t=int(data.get("t", 0)), d=int(data.get("d", 0)))
+    sheet = await load_own_sheet(session, user, callback)
+    if sheet is None:
+        await message.answer(_("This is not your lesson, or the button is out of date."))
+        return
+    day = date.fromordinal(callback.d)
+    now = datetime.now(UTC)
+    lesson = await journal.ensure_lesson(session, sheet, day, user.id, now)
+    text = (message.text or "").strip()[:300 if data.get("field") == "topic" else 1000]
+    await journal.set_lesson_text(session, lesson, "topic" if data.get("field") == "topic" else "homework", text,
+                                  user_id=user.id, now=now)
+    await session.commit()
+    await show_sheet(message, sheet, day, "att")

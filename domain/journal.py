@@ -1,0 +1,111 @@
+"""Journal rules (seed 001, DOMAIN.md): grade scales per country, classes without marks, attendance,
+week and term summaries. Pure functions over plain values."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import mean
+
+ATTENDANCE_CYCLE = ("present", "absent", "excused", "late")
+#: The fewest grades in a term for a fair term grade (seed 001: 3–4 for a 2-hours-a-week subject).
+MIN_TERM_GRADES = 3
+
+
+def next_attendance(current: str) -> str:
+    """A tap moves present → absent → absent with a reason → late → present."""
+    try:
+        return ATTENDANCE_CYCLE[(ATTENDANCE_CYCLE.index(current) + 1) % len(ATTENDANCE_CYCLE)]
+    except ValueError:
+        return ATTENDANCE_CYCLE[0]
+
+
+def grade_scale(country: str, grade_level: int, day: date, first_half_ends: date | None = None) -> tuple[int, ...]:
+    """The marks a teacher may give, or () where no marks are given.
+
+    No marks in grade 1, nor in grade 2 before the first half-year ends (seed 001); Kyrgyzstan's 12-year
+    standard gives no marks in grades 1–3. Kazakhstan's formative marks run 1–10; elsewhere 2–5.
+    """
+    if grade_level <= 1:
+        return ()
+    if country == "KG" and grade_level <= 3:
+        return ()
+    if grade_level == 2 and (first_half_ends is None or day <= first_half_ends):
+        return ()
+    if country == "KZ":
+        return tuple(range(1, 11))
+    return (2, 3, 4, 5)
+
+
+def low_grade(country: str, grade: int) -> bool:
+    """A mark worth an instant notice to the parent."""
+    return grade <= (4 if country == "KZ" else 2)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    day: date
+    subject: str
+    grade: int | None
+    attendance: str
+    kind: str = "regular"
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    days: dict[date, list[MarkRow]]
+    averages: dict[str, float]
+    overall: float | None
+    absences: int
+    late: int
+
+
+def summarize_week(rows: list[MarkRow]) -> WeekSummary:
+    days: dict[date, list[MarkRow]] = defaultdict(list)
+    grades: dict[str, list[int]] = defaultdict(list)
+    absences = late = 0
+    for row in sorted(rows, key=lambda r: (r.day, r.subject)):
+        days[row.day].append(row)
+        if row.grade is not None:
+            grades[row.subject].append(row.grade)
+        if row.attendance in ("absent", "excused"):
+            absences += 1
+        elif row.attendance == "late":
+            late += 1
+    averages = {subject: round(mean(values), 1) for subject, values in sorted(grades.items())}
+    all_grades = [g for values in grades.values() for g in values]
+    overall = round(mean(all_grades), 1) if all_grades else None
+    return WeekSummary(days=dict(days), averages=averages, overall=overall, absences=absences, late=late)
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    lessons: int
+    absent_excused: int
+    absent_unexcused: int
+    late: int
+
+    @property
+    def missed(self) -> int:
+        return self.absent_excused + self.absent_unexcused
+
+
+def summarize_attendance(values: list[str]) -> AttendanceSummary:
+    return AttendanceSummary(lessons=len(values), absent_excused=values.count("excused"),
+                             absent_unexcused=values.count("absent"), late=values.count("late"))
+
+
+def too_few_grades(counts: dict[tuple[int, str], int], student_ids: list[int], subjects: list[str]
+                   ) -> dict[str, list[int]]:
+    """Per subject, the students with fewer than MIN_TERM_GRADES grades this term."""
+    result: dict[str, list[int]] = {}
+    for subject in subjects:
+        few = [sid for sid in student_ids if counts.get((sid, subject), 0) < MIN_TERM_GRADES]
+        if few:
+            result[subject] = few
+    return result

@@ -1,0 +1,162 @@
+"""Journal in, parents see: a teacher marks a lesson, the parent's week shows it; privacy refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.demo import seed_demo
+from storage.models import JournalChange, JournalLesson, JournalMark, ParentLink, Staff, TimetableLesson
+from storage.repositories.invites import create_invite
+from tests.harness import Harness, answer_of, has_data, press_data, sqlite_url, wait_button
+
+WEEK_WORDS = {"ru": "Средн", "uz": "", "kk": "", "ky": ""}
+
+
+@pytest.fixture
+async def school(tmp_path):
+    h = await Harness.start(sqlite_url(tmp_path / "bot.db"))
+    async with h.db() as session:
+        demo = await seed_demo(session)
+    try:
+        yield h, demo
+    finally:
+        await h.stop()
+
+
+async def link_staff(h: Harness, user_id: int, phone: str) -> None:
+    from storage.models import User
+
+    async with h.db() as session:
+        if await session.get(User, user_id) is None:
+            session.add(User(id=user_id, tg_name="T", created_at=datetime.now(UTC), role="teacher", language="ru"))
+            await session.flush()
+        staff = await session.scalar(select(Staff).where(Staff.phone == phone))
+        staff.user_id = user_id
+
+
+async def todays_slot(h: Harness, phone: str) -> TimetableLesson | None:
+    from bot.services.clock import school_today
+
+    today = school_today("Asia/Tashkent")
+    async with h.db() as session:
+        staff = await session.scalar(select(Staff).where(Staff.phone == phone))
+        return await session.scalar(select(TimetableLesson).where(
+            TimetableLesson.teacher_id == staff.id, TimetableLesson.weekday == today.weekday()).limit(1))
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz", "kk", "ky"])
+async def test_teacher_marks_lesson_and_parent_sees_week(school, lang):
+    h, demo = school
+    from bot.services.clock import school_today
+
+    today = school_today("Asia/Tashkent")
+    # The demo timetable has lessons Monday to Friday: at a weekend, use Friday.
+    today_lesson_day = today - timedelta(days=today.weekday() - 4) if today.weekday() > 4 else today
+    await link_staff(h, 7001, demo.teacher_phone)
+    teacher = h.user(7001, "Dilnoza")
+    await teacher.send("/journal")
+    await teacher.wait_for()
+    if today_lesson_day != today:
+        await press_data(teacher, "jl:list:0:" + str(today_lesson_day.toordinal()))
+    _text, data = await wait_button(teacher, "jl:open:")
+    slot_id = int(data.split(":")[2])
+    await press_data(teacher, data)
+    # First student absent (one tap), save, then a grade 5 for the second student.
+    _t, student_data = await wait_button(teacher, "jl:att:")
+    first_student = int(student_data.split(":")[4])
+    await press_data(teacher, student_data)
+    await press_data(teacher, "jl:save:")
+    _t, _pick = await wait_button(teacher, "jl:pick:")
+    picks = [b["callback_data"] for row in teacher.last().inline_buttons() for b in row
+             if b["callback_data"].startswith("jl:pick:")]
+    second = picks[1]
+    second_student = int(second.split(":")[4])
+    await press_data(teacher, second)
+    await press_data(teacher, f"jl:grade:{slot_id}:{today_lesson_day.toordinal()}:{second_student}:50:")
+    await teacher.wait_idle()
+    async with h.db() as session:
+        lesson = await session.scalar(select(JournalLesson).where(JournalLesson.lesson_date == today_lesson_day,
+                                                                  JournalLesson.teacher_id.isnot(None)))
+        marks = {m.student_id: m for m in await session.scalars(select(JournalMark).where(
+            JournalMark.lesson_id == lesson.id))}
+        assert lesson.attendance_taken_at is not None
+        assert marks[first_student].attendance == "absent"
+        assert marks[second_student].grade == 5
+        changes = list(await session.scalars(select(JournalChange).where(JournalChange.lesson_id == lesson.id)))
+        assert {c.field for c in changes} >= {"attendance", "grade"}
+        invite = await create_invite(session, kind="parent", school_id=demo.school_id, student_id=second_student,
+                                     now=datetime.now(UTC), valid_days=3, created_by=None)
+    parent = h.user(7100, "Ota", language_code=lang)
+    await parent.send(f"/start invite_{invite.code}")
+    await parent.wait_for(lambda m: "✅" in (m.text or ""))
+    await parent.wait_for(lambda m: "ch:" in str(m.reply_markup) or "m:kids" in str(m.reply_markup))
+    await parent.send("/children")
+    week = (await press_data(parent, f"ch:week:{second_student}")).text
+    assert "5" in week
+    # A stale lesson screen cannot overwrite a newer change.
+    stale = f"jl:att:{slot_id}:{today_lesson_day.toordinal()}:{first_student}:0:1"
+    query = await teacher.click_data(stale)
+    assert (await answer_of(teacher, query)).params.get("show_alert")
+    async with h.db() as session:
+        mark = await session.scalar(select(JournalMark).where(JournalMark.lesson_id == lesson.id,
+                                                              JournalMark.student_id == first_student))
+        assert mark.attendance == "absent"
+
+
+async def test_parent_cannot_see_another_child(school):
+    h, demo = school
+    async with h.db() as session:
+        invite = await create_invite(session, kind="parent", school_id=demo.school_id, student_id=demo.student_ids[0],
+                                     now=datetime.now(UTC), valid_days=3, created_by=None)
+    parent = h.user(7200, "Ona")
+    await parent.send(f"/start invite_{invite.code}")
+    await parent.wait_for(has_data("m:"))
+    other = demo.student_ids[5]
+    query = await parent.click_data(f"ch:week:{other}:0")
+    assert (await answer_of(parent, query)).params.get("show_alert")
+    assert not any("Average" in (m.text or "") for m in parent.bot_messages())
+    # Someone with no link at all is refused too.
+    stranger = h.user(7201, "X")
+    await stranger.send("/start")
+    await stranger.wait_for(has_data("role:"))
+    query = await stranger.click_data(f"ch:week:{demo.student_ids[0]}:0")
+    assert (await answer_of(stranger, query)).params.get("show_alert")
+
+
+async def test_teacher_cannot_open_another_teachers_lesson(school):
+    h, demo = school
+    await link_staff(h, 7300, demo.teacher_phone)
+    async with h.db() as session:
+        other = await session.scalar(select(Staff).where(Staff.phone == demo.class_teacher_phone))
+        slot = await session.scalar(select(TimetableLesson).where(TimetableLesson.teacher_id == other.id).limit(1))
+    day = date.today()
+    day = day - timedelta(days=(day.weekday() - slot.weekday) % 7)
+    teacher = h.user(7300, "T")
+    await teacher.send("/start")
+    await teacher.wait_for(has_data("m:"))
+    query = await teacher.click_data(f"jl:open:{slot.id}:{day.toordinal()}:0:0:0")
+    assert (await answer_of(teacher, query)).params.get("show_alert")
+    async with h.db() as session:
+        assert not list(await session.scalars(select(ParentLink)))
+
+
+async def test_class_teacher_issues_and_revokes_code(school):
+    h, demo = school
+    await link_staff(h, 7400, demo.class_teacher_phone)
+    ct = h.user(7400, "Jasur")
+    await ct.send("/codes")
+    _t, data = await wait_button(ct, "cl:student:")
+    await press_data(ct, data)
+    code_screen = await press_data(ct, "cl:new:")
+    import re
+
+    code = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code_screen.text).group(0)
+    await press_data(ct, "cl:student:")
+    await press_data(ct, "cl:revoke:")
+    parent = h.user(7401, "P")
+    await parent.send(f"/start invite_{code.replace('-', '')}")
+    reply = await parent.wait_for()
+    assert "✅" not in reply.text
