@@ -23,29 +23,38 @@ class Harness:
     api: BotAPIStandin
     app: App
     bot: Bot
-    polling: asyncio.Task
+    polling: asyncio.Task | None
+    owns_api: bool = True
 
     @classmethod
-    async def start(cls, database_url: str, **overrides) -> Harness:
-        api = BotAPIStandin(TOKEN)
-        await api.start()
+    async def start(cls, database_url: str, *, api: BotAPIStandin | None = None, poll: bool = True,
+                    **overrides) -> Harness:
+        """`api`: share another instance's stand-in; `poll=False`: an instance that only runs jobs
+        (two pollers on one token knock each other out with 409, as on Telegram)."""
+        owns_api = api is None
+        if api is None:
+            api = BotAPIStandin(TOKEN)
+            await api.start()
         settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url, database_url=database_url,
                             scheduler_enabled=False, _env_file=None, **overrides)
         app = await build_app(settings)
         bot = create_bot(settings)
         dp = app.dispatcher
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1,
-                                                       allowed_updates=dp.resolve_used_update_types()))
-        return cls(api=api, app=app, bot=bot, polling=polling)
+                                                       allowed_updates=dp.resolve_used_update_types())) \
+            if poll else None
+        return cls(api=api, app=app, bot=bot, polling=polling, owns_api=owns_api)
 
     async def stop(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            await self.app.dispatcher.stop_polling()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(self.polling, 5)
+        if self.polling is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.app.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self.polling, 5)
         await self.bot.session.close()
         await self.app.close()
-        await self.api.stop()
+        if self.owns_api:
+            await self.api.stop()
 
     def user(self, user_id: int, first_name: str = "Test", *, language_code: str | None = "ru") -> StandinUser:
         return self.api.user(user_id, first_name, language_code=language_code)

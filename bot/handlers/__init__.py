@@ -6,7 +6,7 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    """The routers in order, detached from any earlier dispatcher (tests and the console build several)."""
+    """The routers in order, fresh for each dispatcher."""
     from bot.handlers import (
         blocking,
         certificate,
@@ -25,12 +25,16 @@ def routers() -> list[Router]:
         verify,
     )
 
-    ordered = [blocking.router, start.router, language.router, onboarding.router, help.router, verify.router,
-               course.router, exam.router, certificate.router, journal.router, parents.router,
-               class_teacher.router, reports.router, reminders.router, fallback.router]
-    for router in ordered:
-        parent = router.parent_router
-        if parent is not None:
-            parent.sub_routers.remove(router)
-            router._parent_router = None
-    return ordered
+    templates = [blocking.router, start.router, language.router, onboarding.router, help.router, verify.router,
+                 course.router, exam.router, certificate.router, journal.router, parents.router,
+                 class_teacher.router, reminders.router, reports.router, fallback.router]
+    return [fresh_copy(router) for router in templates]
+
+
+def fresh_copy(template: Router) -> Router:
+    """A new router with the template's handlers: each dispatcher gets its own routers, so several bot
+    instances (or tests) can live in one process; module-level routers stay unattached templates."""
+    router = Router(name=template.name)
+    for event, observer in template.observers.items():
+        router.observers[event].handlers.extend(observer.handlers)
+    return router
