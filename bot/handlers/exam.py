@@ -197,7 +197,8 @@ async def exam_answer(query: CallbackQuery, callback_data: ExamAnswerCB, session
         notify(callback_answer, _("Time is up: this answer was not counted."), alert=True)
         await show_result(query, session, attempt)
         return
-    current = await exams.current_question(session, attempt.id)
+    answers = await exams.answers_of(session, attempt.id)
+    current = next((a for a in answers if a.chosen is None), None)
     if current is None or current.position != callback_data.p or not 0 <= callback_data.c < 4:
         notify(callback_answer, _("Already answered."))
         await next_step(query, session, attempt, settings)
@@ -209,5 +210,15 @@ async def exam_answer(query: CallbackQuery, callback_data: ExamAnswerCB, session
                                          is_correct=is_correct(order, callback_data.c, question.correct), now=now)
     if not recorded:
         notify(callback_answer, _("Already answered."))
-    await session.commit()
-    await next_step(query, session, attempt, settings)
+        await session.commit()
+        await next_step(query, session, attempt, settings)
+        return
+    following = next((a for a in answers if a.position > current.position and a.chosen is None), None)
+    if following is None:
+        await exams.close_attempt(session, attempt, now=now, status="finished",
+                                  pass_percent=settings.exam_pass_percent)
+        await show_result(query, session, attempt)
+        return
+    await session.commit()  # the answer is stored before the next question is shown
+    text, markup = question_screen(attempt, following, now)
+    await show(query, text, markup)

@@ -43,6 +43,12 @@ async def current_question(session: AsyncSession, attempt_id: int) -> ExamAnswer
         ExamAnswer.attempt_id == attempt_id, ExamAnswer.chosen.is_(None)).order_by(ExamAnswer.position).limit(1))
 
 
+async def answers_of(session: AsyncSession, attempt_id: int) -> list[ExamAnswer]:
+    """All of an attempt's questions in order: one query serves "current" and "next"."""
+    return list(await session.scalars(select(ExamAnswer).where(ExamAnswer.attempt_id == attempt_id)
+                                      .order_by(ExamAnswer.position)))
+
+
 async def record_answer(session: AsyncSession, *, attempt: ExamAttempt, position: int, chosen: int,
                         is_correct: bool, now: datetime) -> bool:
     """Set the answer once, only while the attempt is open and before its deadline."""

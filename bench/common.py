@@ -1,0 +1,59 @@
+"""Shared by the benchmarks: a bot session with no network, and update builders."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiogram import Bot  # noqa: E402
+from aiogram.client.session.base import BaseSession  # noqa: E402
+from aiogram.types import CallbackQuery, Chat, Message, Update, User  # noqa: E402
+
+
+class NullSession(BaseSession):
+    """Answers every Bot API call at once: measures the bot, not the network (see ../shared/PERF.md)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:
+        self.calls += 1
+        returning = getattr(method, "__returning__", bool)
+        if returning is bool or "bool" in str(returning) and "Message" not in str(returning):
+            return True
+        if "Message" in str(returning):
+            return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=getattr(method, "chat_id", 1) or 1,
+                                                                        type="private"), text="ok")
+        if "User" in str(returning):
+            return User(id=1, is_bot=True, first_name="Bench", username="bench_bot")
+        return True
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(self, *args, **kwargs):  # pragma: no cover - not used
+        yield b""
+
+
+def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1) -> Update:
+    user = User(id=user_id, is_bot=False, first_name="T", language_code="ru")
+    message = Message(message_id=message_id, date=datetime.now(UTC), chat=Chat(id=user_id, type="private"),
+                      text="question", from_user=User(id=1, is_bot=True, first_name="Bot"))
+    return Update(update_id=update_id, callback_query=CallbackQuery(
+        id=str(update_id), from_user=user, chat_instance="c", data=data, message=message))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def describe(values_ms: list[float]) -> str:
+    return (f"median {statistics.median(values_ms):.2f} ms, p99 {percentile(values_ms, 99):.2f} ms, "
+            f"n={len(values_ms)}")
