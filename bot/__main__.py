@@ -1,4 +1,4 @@
-"""`python -m bot` runs the bot; subcommands: console, import, demo, i18n, migrate."""
+"""`python -m bot` runs the bot; subcommands: console, import, demo, i18n, migrate, grant."""
 
 from __future__ import annotations
 
@@ -27,14 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     console = sub.add_parser("console", help="chat with the bot in this terminal, without Telegram")
     console.add_argument("--database", default="sqlite+aiosqlite:///console.db",
                          help="database for the console session (demo data is loaded into it)")
+    console.add_argument("--script", help="a file of inputs, one per line, instead of the keyboard")
     imp = sub.add_parser("import", help="import data from a spreadsheet")
-    imp.add_argument("what", choices=["roster"], help="what the file holds")
+    imp.add_argument("what", choices=["roster", "journal", "calendar"], help="what the file holds")
     imp.add_argument("file", help="an .xlsx or .csv file")
     demo = sub.add_parser("demo", help="fill a sample school with a term of data")
     demo.add_argument("--reset", action="store_true", help="remove an earlier demo school first")
     i18n = sub.add_parser("i18n", help="extract, update and compile the translation catalogues")
     i18n.add_argument("action", choices=["extract", "update", "compile"])
     sub.add_parser("migrate", help="bring the database schema up to date")
+    from bot.admin_cli import add_grant_parser
+
+    add_grant_parser(sub)
     args = parser.parse_args(argv)
 
     from bot.config import Settings
@@ -57,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "console":
         from bot.console import run_console
 
-        return asyncio.run(run_console(settings, database_url=args.database))
+        try:
+            return asyncio.run(run_console(settings, database_url=args.database, script=args.script))
+        except KeyboardInterrupt:
+            return 130
     if command == "import":
         from bot.importing import run_import
 
@@ -70,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.i18n_tools import run_i18n
 
         return run_i18n(args.action)
+    if command == "grant":
+        from bot.admin_cli import run_grant
+
+        return asyncio.run(run_grant(settings, args))
     if command == "migrate":
         from storage.db import create_engine, migrate
 

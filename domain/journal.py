@@ -21,23 +21,6 @@ def next_attendance(current: str) -> str:
         return ATTENDANCE_CYCLE[0]
 
 
-def grade_scale(country: str, grade_level: int, day: date, first_half_ends: date | None = None) -> tuple[int, ...]:
-    """The marks a teacher may give, or () where no marks are given.
-
-    No marks in grade 1, nor in grade 2 before the first half-year ends (seed 001); Kyrgyzstan's 12-year
-    standard gives no marks in grades 1–3. Kazakhstan's formative marks run 1–10; elsewhere 2–5.
-    """
-    if grade_level <= 1:
-        return ()
-    if country == "KG" and grade_level <= 3:
-        return ()
-    if grade_level == 2 and (first_half_ends is None or day <= first_half_ends):
-        return ()
-    if country == "KZ":
-        return tuple(range(1, 11))
-    return (2, 3, 4, 5)
-
-
 def low_grade(country: str, grade: int) -> bool:
     """A mark worth an instant notice to the parent."""
     return grade <= (4 if country == "KZ" else 2)

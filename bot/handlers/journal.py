@@ -22,7 +22,8 @@ from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB
 from bot.services.clock import school_today
 from bot.ui import notify, show
-from domain.journal import grade_scale, next_attendance
+from domain.grading import allowed_grades, first_half_end
+from domain.journal import next_attendance
 from storage.models import School, User
 from storage.repositories import journal
 from storage.repositories.journal import LessonSheet
@@ -160,8 +161,15 @@ async def load_own_sheet(session: AsyncSession, user: User, callback_data: Lesso
     return sheet
 
 
-async def show_sheet(event: Message | CallbackQuery, sheet: LessonSheet, day: date, mode: str) -> None:
-    scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+async def grades_for(session: AsyncSession, sheet: LessonSheet, day: date) -> tuple[int, ...]:
+    """The marks this lesson may carry (none in grade 1, nor in grade 2's first half-year)."""
+    terms = await journal.school_terms(session, sheet.school.id)
+    return allowed_grades(sheet.school.country, sheet.klass.grade, day, first_half_end(terms, day))
+
+
+async def show_sheet(event: Message | CallbackQuery, sheet: LessonSheet, day: date, mode: str,
+                     session: AsyncSession) -> None:
+    scale = await grades_for(session, sheet, day)
     if not scale:
         mode = "att"
     await show(event, sheet_text(sheet, day, mode), sheet_keyboard(sheet, day, mode, scale))
@@ -189,10 +197,10 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         return
     action = callback_data.a
     if action in ("open", "amode"):
-        await show_sheet(query, sheet, day, "att")
+        await show_sheet(query, sheet, day, "att", session)
         return
     if action == "gmode":
-        await show_sheet(query, sheet, day, "grade")
+        await show_sheet(query, sheet, day, "grade", session)
         return
     if action in ("topic", "hw"):
         await state.set_state(LessonText.waiting)
@@ -206,7 +214,7 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
     if action in ("att", "pick", "grade", "save") and callback_data.n != current_version:
         notify(callback_answer, _("Someone changed this lesson meanwhile. Here is the fresh list: check and tap "
                                   "again."), alert=True)
-        await show_sheet(query, sheet, day, "att" if action in ("att", "save") else "grade")
+        await show_sheet(query, sheet, day, "att" if action in ("att", "save") else "grade", session)
         return
     student_ids = {s.id for s in sheet.students}
     if action in ("att", "pick", "grade") and callback_data.s not in student_ids:
@@ -220,17 +228,17 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         await journal.set_mark(session, sheet, callback_data.s, user_id=user.id, now=now, attendance=new,
                                reason="excused" if new == "excused" else None)
         await session.commit()
-        await show_sheet(query, sheet, day, "att")
+        await show_sheet(query, sheet, day, "att", session)
     elif action == "save":
         await journal.ensure_lesson(session, sheet, day, user.id, now)
         await journal.mark_attendance_taken(session, sheet, user_id=user.id, now=now)
         await session.commit()
         notify(callback_answer, _("✅ Attendance saved."))
-        await show_sheet(query, sheet, day, "grade")
+        await show_sheet(query, sheet, day, "grade", session)
     elif action == "pick":
-        await grade_picker(query, sheet, day, callback_data.s)
+        await grade_picker(query, sheet, day, callback_data.s, session)
     elif action == "grade":
-        scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+        scale = await grades_for(session, sheet, day)
         value, kind = divmod(callback_data.v, 10)  # v = grade*10 + kind index; grade 0 clears
         kinds = ("regular", "section", "term")
         if (value and value not in scale) or kind >= len(kinds):
@@ -240,19 +248,22 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         await journal.set_mark(session, sheet, callback_data.s, user_id=user.id, now=now,
                                grade=value or None, clear_grade=value == 0, kind=kinds[kind])
         await session.commit()
-        await show_sheet(query, sheet, day, "grade")
+        await show_sheet(query, sheet, day, "grade", session)
     else:
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
 
 
-async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, student_id: int) -> None:
-    scale = grade_scale(sheet.school.country, sheet.klass.grade, day)
+async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, student_id: int,
+                       session: AsyncSession) -> None:
+    scale = await grades_for(session, sheet, day)
     student = next(s for s in sheet.students if s.id == student_id)
     version = sheet.lesson.version if sheet.lesson else 0
     d = day.toordinal()
     kb = InlineKeyboardBuilder()
     section, term = summative_names(sheet.school.country)
-    for kind_index, label in ((0, ""), (1, section), (2, term)):
+    # Kazakhstan's summatives are per cents (imported); on the phone: formative marks only.
+    kinds = ((0, ""),) if sheet.school.country == "KZ" else ((0, ""), (1, section), (2, term))
+    for kind_index, label in kinds:
         row = [InlineKeyboardButton(text=f"{g} {label}".strip(), callback_data=LessonCB(
             a="grade", t=sheet.slot.id, d=d, s=student_id, v=g * 10 + kind_index, n=version).pack())
             for g in scale]
@@ -281,4 +292,4 @@ async def lesson_text_typed(message: Message, session: AsyncSession, user: User,
     await journal.set_lesson_text(session, lesson, "topic" if data.get("field") == "topic" else "homework", text,
                                   user_id=user.id, now=now)
     await session.commit()
-    await show_sheet(message, sheet, day, "att")
+    await show_sheet(message, sheet, day, "att", session)

@@ -14,11 +14,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formatting import fmt_number
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import ChildCB
 from bot.services import parent_views
 from bot.services.clock import school_today
 from bot.ui import notify, show
+from domain.charts import Bar, bar_chart
 from domain.journal import summarize_week, week_start
 from storage.models import User
 from storage.repositories import journal
@@ -112,15 +114,15 @@ async def child_action(query: CallbackQuery, callback_data: ChildCB, session: As
 
 
 async def send_week_chart(query: CallbackQuery, session: AsyncSession, student_id: int, start) -> None:
-    from bot.services.charts import subject_averages_png
-
     await query.bot.send_chat_action(query.from_user.id, ChatAction.UPLOAD_PHOTO)
     student, klass, _school = await journal.student_with_class(session, student_id)
     # Four weeks read better than one: a week often has one or two grades per subject.
     rows = await journal.child_marks(session, student_id, start - timedelta(weeks=3), start + timedelta(days=6))
     summary = summarize_week(rows)
     title = _("{name}: average grade by subject, last 4 weeks").format(name=student.full_name)
-    png = subject_averages_png(title, summary.averages)
+    top = 10 if _school.country == "KZ" else 5
+    png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
+                    title=title, horizontal=True, max_value=top)
     caption = _("{name}, {klass}: average {average}").format(
         name=student.full_name, klass=klass.name, average=summary.overall if summary.overall is not None else "—")
     await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption)

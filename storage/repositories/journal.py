@@ -265,3 +265,8 @@ async def ungraded_lessons(session: AsyncSession, class_id: int, start: date, en
                JournalLesson.lesson_date <= end, graded.c.lesson_id.is_(None))
         .group_by(Subject.name).order_by(Subject.name))
     return [(s, n) for s, n in rows]
+
+
+async def school_terms(session: AsyncSession, school_id: int) -> list[tuple[int, date, date]]:
+    rows = await session.execute(select(Term.number, Term.starts_on, Term.ends_on).where(Term.school_id == school_id))
+    return [(n, s, e) for n, s, e in rows]

@@ -1,0 +1,323 @@
+"""Journal import: lessons (topic, homework, teacher) and each student's attendance and grade, from the export
+of another journal system. One row per student per lesson; a row without a student carries the lesson alone.
+
+A lesson is (class, subject, date, period); a mark is (lesson, student). Both are updated in place, so the
+same export imported twice changes nothing; a changed mark keeps its history in journal_changes. Grades are
+checked against domain.grading (the country's scale, no marks in grade 1 or grade 2's first half-year).
+Classes and students must already be in the roster; a subject the school lacks is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.importing.columns import JOURNAL
+from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, school_of_row
+from bot.importing.report import ImportReport
+from bot.importing.spreadsheet import Row, Table, bind
+from domain.grading import MarkKind, first_half_end, parse_kind, school_year_start, why_no_grade
+from domain.tabular import (
+    cell_text,
+    is_attendance_word,
+    parse_attendance,
+    parse_date,
+    parse_int,
+    parse_reason,
+    text_key,
+)
+from storage.models import JournalChange, JournalLesson, JournalMark, School, SchoolClass, Student, Subject
+
+EXCUSES = ("illness", "family", "other")
+ABSENT = ("absent", "excused")
+
+
+@dataclass
+class MarkLine:
+    row: Row
+    attendance: str
+    reason: str | None
+    grade: int | None
+    kind: str
+
+
+@dataclass
+class LessonDraft:
+    klass: SchoolClass
+    subject: Subject
+    day: date
+    period: int
+    topic: str | None = None
+    homework: str | None = None
+    teacher_id: int | None = None
+    marks: dict[int, tuple[Student, MarkLine]] = field(default_factory=dict)
+
+
+async def import_journal(session: AsyncSession, tables: list[Table], *, now: datetime | None = None) -> ImportReport:
+    now = now or datetime.now(UTC)
+    report = ImportReport("journal")
+    rows: list[Row] = []
+    has_school_column = False
+    several = sum(1 for t in tables if t.rows) > 1
+    for table in tables:
+        if not table.rows:
+            continue
+        bound = bind(table, JOURNAL, report, required=("class", "subject", "date"),
+                     fill_down=("school", "school_id"), skip_unknown=several)
+        if bound is not None:
+            rows += bound.rows
+            has_school_column |= bool({"school", "school_id"} & bound.columns)
+    finder = await SchoolFinder.load(session)
+    if rows and not has_school_column and finder.only_school() is None:
+        report.error("", "add a school column: the database holds several schools (or none)")
+        return report
+    by_school: dict[int, tuple[School, list[Row]]] = {}
+    for row in rows:
+        try:
+            school = school_of_row(row, finder, has_school_column=has_school_column)
+        except ValueError as exc:
+            report.error(row, str(exc), "school")
+            continue
+        by_school.setdefault(school.id, (school, []))[1].append(row)
+    for school, school_rows in by_school.values():
+        directory = await SchoolDirectory.load(session, school, terms=True, timetable=True)
+        lessons = _read_rows(session, directory, school_rows, report, now)
+        if not report.errors:
+            await _write(session, school, lessons, report, now)
+    return report
+
+
+def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row], report: ImportReport,
+               now: datetime) -> dict[tuple, LessonDraft]:
+    school = directory.school
+    today = now.astimezone(ZoneInfo(school.timezone)).date()
+    terms = [(t.number, t.starts_on, t.ends_on) for t in directory.terms]
+    half_ends: dict[int, date | None] = {}
+    lessons: dict[tuple, LessonDraft] = {}
+    seen_marks: dict[tuple, Row] = {}
+    for row in rows:
+        before = len(report.errors)
+        klass = directory.find_class(row.text("class"))
+        if klass is None:
+            report.error(row, f"unknown class “{row.text('class')}” (import the roster first)", "class")
+        day = None
+        try:
+            day = parse_date(row.raw("date"))
+            if day > today:
+                report.error(row, f"{day.isoformat()} is in the future", "date")
+        except ValueError as exc:
+            report.error(row, str(exc), "date")
+        period = None
+        if row.has("period"):
+            try:
+                period = parse_int(row.raw("period"), low=1, high=12)
+            except ValueError as exc:
+                report.error(row, str(exc), "period")
+        line = _read_mark(row, report)
+        if klass is None or day is None or len(report.errors) > before:
+            continue
+        subject_name = row.text("subject")
+        known_subject = directory.find_subject(subject_name)
+        slot = _timetable_slot(directory, klass.id, known_subject, day, period)
+        if period is None:
+            period = slot.period if slot else 1
+        student = None
+        if row.has("student"):
+            try:
+                student = directory.find_student(klass.id, row.text("student"))
+            except AmbiguousName as exc:
+                report.error(row, str(exc), "student")
+                continue
+            if student is None:
+                report.error(row, f"no student “{row.text('student')}” in class {klass.name}", "student")
+                continue
+        elif line is not None:
+            report.error(row, "attendance or a grade needs a student", "student")
+            continue
+        teacher = None
+        if row.has("teacher"):
+            try:
+                teacher = directory.find_staff(row.text("teacher"))
+            except AmbiguousName as exc:
+                report.error(row, str(exc), "teacher")
+                continue
+            if teacher is None:
+                report.error(row, f"unknown teacher “{row.text('teacher')}”", "teacher")
+                continue
+        if line is not None and line.grade is not None:
+            year = school_year_start(day)
+            if year not in half_ends:
+                half_ends[year] = first_half_end(terms, day)
+            reason = why_no_grade(school.country, klass.grade, day, half_ends[year], line.grade, kind=line.kind)
+            if reason:
+                report.error(row, f"{reason} (class {klass.name}, {day.isoformat()})", "grade")
+                continue
+        subject, _created = directory.subject(session, subject_name)
+        key = (klass.id, text_key(subject_name), day, period)
+        lesson = lessons.get(key)
+        if lesson is None:
+            lesson = lessons[key] = LessonDraft(klass, subject, day, period,
+                                                teacher_id=slot.teacher_id if slot else None)
+        lesson.topic = lesson.topic or (row.text("topic") or None)
+        lesson.homework = lesson.homework or (row.text("homework") or None)
+        if teacher is not None:
+            lesson.teacher_id = teacher.id
+        if student is not None and line is not None:
+            mark_key = (key, student.id)
+            if mark_key in seen_marks:
+                report.error(row, f"{student.full_name} already has a row for this lesson (row "
+                                  f"{seen_marks[mark_key].number})", "student")
+                continue
+            seen_marks[mark_key] = row
+            lesson.marks[student.id] = (student, line)
+    return lessons
+
+
+def _read_mark(row: Row, report: ImportReport) -> MarkLine | None:
+    """The row's attendance, reason, grade and kind; None for a row about the lesson only."""
+    raw_attendance, raw_grade = row.raw("attendance"), row.raw("grade")
+    if raw_attendance is None and raw_grade is not None and is_attendance_word(raw_grade):
+        raw_attendance, raw_grade = raw_grade, None  # "н" in the grade column, as many journals write it
+    if not row.has("student") and raw_attendance is None and raw_grade is None:
+        return None
+    before = len(report.errors)
+    attendance = "present"
+    try:
+        attendance = parse_attendance(raw_attendance)
+    except ValueError as exc:
+        report.error(row, str(exc), "attendance")
+    reason = parse_reason(row.raw("reason"))
+    if attendance == "absent" and reason in EXCUSES:
+        attendance = "excused"
+    grade = None
+    if raw_grade is not None:
+        try:
+            grade = parse_int(cell_text(raw_grade).removesuffix("%").strip())
+        except ValueError as exc:
+            report.error(row, str(exc), "grade")
+    kind = MarkKind.REGULAR
+    try:
+        kind = parse_kind(row.raw("kind"))
+    except ValueError:
+        report.error(row, f"unknown kind “{row.text('kind')}” (regular, section or term; BSB, ChSB, СОР, СОЧ, "
+                          "БЖБ, ТЖБ)", "kind")
+    if grade is not None and attendance in ABSENT:
+        report.error(row, "a grade for an absent student", "grade")
+    if len(report.errors) > before:
+        return None
+    return MarkLine(row, attendance, reason, grade, str(kind))
+
+
+def _timetable_slot(directory: SchoolDirectory, class_id: int, subject: Subject | None, day: date,
+                    period: int | None):
+    """The class's timetable slot for this lesson: by period if given, else the subject's only one that day."""
+    if subject is None or subject.id is None:
+        return None
+    if period is not None:
+        slot = directory.timetable.get((class_id, day.weekday(), period))
+        return slot if slot is not None and slot.subject_id == subject.id else None
+    slots = [s for (c, w, _p), s in directory.timetable.items()
+             if c == class_id and w == day.weekday() and s.subject_id == subject.id]
+    return slots[0] if len(slots) == 1 else None
+
+
+async def _write(session: AsyncSession, school: School, drafts: dict[tuple, LessonDraft], report: ImportReport,
+                 now: datetime) -> None:
+    if not drafts:
+        return
+    await session.flush()  # new subjects get their ids
+    first = min(d.day for d in drafts.values())
+    last = max(d.day for d in drafts.values())
+    existing = {(lesson.class_id, lesson.subject_id, lesson.lesson_date, lesson.period): lesson
+                for lesson in await session.scalars(select(JournalLesson).where(
+                    JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
+                    JournalLesson.lesson_date <= last))}
+    pairs: list[tuple[LessonDraft, JournalLesson, bool]] = []
+    for draft in drafts.values():
+        teacher_id = draft.teacher_id
+        lesson = existing.get((draft.klass.id, draft.subject.id, draft.day, draft.period))
+        if lesson is None:
+            lesson = JournalLesson(school_id=school.id, class_id=draft.klass.id, subject_id=draft.subject.id,
+                                   teacher_id=teacher_id, lesson_date=draft.day, period=draft.period,
+                                   topic=draft.topic, homework=draft.homework, version=1, updated_at=now,
+                                   attendance_taken_at=now if draft.marks else None)
+            session.add(lesson)
+            pairs.append((draft, lesson, True))  # new: version 1 already
+            report.tally("lessons", "created")
+            continue
+        changed = False
+        for field_name, value in (("topic", draft.topic), ("homework", draft.homework)):
+            if value and getattr(lesson, field_name) != value:
+                _log(session, lesson.id, None, field_name, getattr(lesson, field_name), value, now)
+                setattr(lesson, field_name, value)
+                changed = True
+        if teacher_id and lesson.teacher_id != teacher_id:
+            lesson.teacher_id = teacher_id
+            changed = True
+        if draft.marks and lesson.attendance_taken_at is None:
+            lesson.attendance_taken_at = now
+            changed = True
+        if changed:
+            lesson.version = (lesson.version or 0) + 1
+            lesson.updated_at = now
+        pairs.append((draft, lesson, changed))
+        report.tally("lessons", "updated" if changed else "unchanged")
+    await session.flush()
+    await _write_marks(session, school, pairs, first, last, report, now)
+
+
+async def _write_marks(session: AsyncSession, school: School,
+                       pairs: list[tuple[LessonDraft, JournalLesson, bool]], first: date, last: date,
+                       report: ImportReport, now: datetime) -> None:
+    current = {(lesson_id, student_id): (mark_id, attendance, reason, grade, kind, version)
+               for mark_id, lesson_id, student_id, attendance, reason, grade, kind, version in await session.execute(
+                   select(JournalMark.id, JournalMark.lesson_id, JournalMark.student_id, JournalMark.attendance,
+                          JournalMark.reason, JournalMark.grade, JournalMark.kind, JournalMark.version)
+                   .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
+                   .where(JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
+                          JournalLesson.lesson_date <= last))}
+    inserts, updates = [], []
+    touched_lessons: set[int] = set()
+    for draft, lesson, _new in pairs:
+        for student_id, (_student, line) in draft.marks.items():
+            now_values = {"attendance": line.attendance, "reason": line.reason, "grade": line.grade,
+                          "kind": line.kind}
+            old = current.get((lesson.id, student_id))
+            if old is None:
+                inserts.append({"lesson_id": lesson.id, "student_id": student_id, **now_values, "version": 1,
+                                "updated_at": now, "updated_by": None})
+                continue
+            mark_id, attendance, reason, grade, kind, version = old
+            before = {"attendance": attendance, "reason": reason, "grade": grade, "kind": kind}
+            if before == now_values:
+                report.tally("marks", "unchanged")
+                continue
+            for name, value in now_values.items():
+                if before[name] != value:
+                    _log(session, lesson.id, student_id, name, before[name], value, now)
+            updates.append({"id": mark_id, **now_values, "version": (version or 0) + 1, "updated_at": now,
+                            "updated_by": None})
+            touched_lessons.add(lesson.id)
+    if inserts:  # Core executemany: one batch, whichever values are empty
+        await session.execute(insert(JournalMark.__table__), inserts)
+        report.tally("marks", "created", len(inserts))
+    if updates:
+        await session.execute(update(JournalMark), updates)
+        report.tally("marks", "updated", len(updates))
+    for _draft, lesson, bumped in pairs:
+        if not bumped and lesson.id in touched_lessons:
+            lesson.version = (lesson.version or 0) + 1
+            lesson.updated_at = now
+    await session.flush()
+
+
+def _log(session: AsyncSession, lesson_id: int, student_id: int | None, field_name: str, old: object,
+         new: object, now: datetime) -> None:
+    """History of a change made by the import (changed_by is empty: no user made it)."""
+    session.add(JournalChange(lesson_id=lesson_id, student_id=student_id, field=field_name,
+                              old_value=None if old is None else str(old)[:300],
+                              new_value=None if new is None else str(new)[:300], changed_by=None, changed_at=now))
