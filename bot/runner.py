@@ -6,6 +6,8 @@ import asyncio
 import logging
 
 from aiogram import Bot
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
 
 from bot.config import Settings
 from bot.factory import App, build_app, create_bot
@@ -45,10 +47,18 @@ async def run_polling(settings: Settings) -> None:
         await app.close()
 
 
-async def run_webhook(settings: Settings) -> None:
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
+def webhook_app(app: App, bot: Bot) -> web.Application:
+    """The aiohttp application that receives Telegram's updates (checked against the secret token)."""
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret).register(
+        web_app, path=settings.webhook_path)
+    setup_application(web_app, app.dispatcher, bot=bot)
+    return web_app
 
+
+async def run_webhook(settings: Settings) -> None:
     if not settings.webhook_base_url:
         raise RuntimeError("MODE=webhook needs WEBHOOK_BASE_URL (the public https address of this server)")
     app = await build_app(settings)
@@ -57,14 +67,10 @@ async def run_webhook(settings: Settings) -> None:
     await on_startup(app, bot)
     await bot.set_webhook(settings.webhook_base_url.rstrip("/") + settings.webhook_path, secret_token=secret,
                           allowed_updates=app.dispatcher.resolve_used_update_types())
-    web_app = web.Application()
-    SimpleRequestHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret).register(
-        web_app, path=settings.webhook_path)
-    setup_application(web_app, app.dispatcher, bot=bot)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(webhook_app(app, bot))
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+    log.info("webhook on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
     try:
         await asyncio.Event().wait()
     finally:

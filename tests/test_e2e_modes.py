@@ -1,0 +1,72 @@
+"""Webhook mode and a blocked user, through the stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from aiohttp import ClientSession, web
+
+from bot.config import Settings
+from bot.factory import build_app, create_bot
+from bot.runner import webhook_app
+from bot.standin.server import BotAPIStandin
+from storage.models import User
+from tests.harness import TOKEN, has_data, sqlite_url
+
+
+async def test_webhook_receives_an_update_and_answers_through_the_api(tmp_path):
+    api = BotAPIStandin(TOKEN)
+    await api.start()
+    settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url, database_url=sqlite_url(tmp_path / "w.db"),
+                        mode="webhook", webhook_secret="s3cret", scheduler_enabled=False, _env_file=None)
+    app = await build_app(settings)
+    bot = create_bot(settings)
+    runner = web.AppRunner(webhook_app(app, bot))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    update = {"update_id": 1, "message": {"message_id": 1, "date": int(datetime.now(UTC).timestamp()),
+                                          "chat": {"id": 4242, "type": "private"},
+                                          "from": {"id": 4242, "is_bot": False, "first_name": "W",
+                                                   "language_code": "ru"},
+                                          "text": "/start", "entities": [{"type": "bot_command", "offset": 0,
+                                                                          "length": 6}]}}
+    try:
+        async with ClientSession() as http:
+            url = f"http://127.0.0.1:{port}{settings.webhook_path}"
+            forged = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert forged.status == 401
+            ok = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert ok.status == 200
+        for _ in range(100):
+            if any(c.params.get("chat_id") in (4242, "4242") for c in api.calls_of("sendMessage")):
+                break
+            await asyncio.sleep(0.05)
+        assert any(c.params.get("chat_id") in (4242, "4242") for c in api.calls_of("sendMessage"))
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+        await app.close()
+        await api.stop()
+
+
+async def test_user_who_blocks_the_bot_is_marked(harness):
+    user = harness.user(6001, "B")
+    await user.send("/start")
+    await user.wait_for(has_data("role:"))
+    harness.api.block(user.chat_id)
+    for _ in range(100):
+        async with harness.db() as session:
+            if (await session.get(User, 6001)).blocked_at is not None:
+                break
+        await asyncio.sleep(0.05)
+    async with harness.db() as session:
+        assert (await session.get(User, 6001)).blocked_at is not None
+    # Writing to the blocked user fails with 403: the error handler logs and marks, nothing crashes.
+    harness.api.unblock(user.chat_id)
+    await user.send("/help")
+    await user.wait_for()
+    async with harness.db() as session:
+        assert (await session.get(User, 6001)).blocked_at is None
