@@ -14,9 +14,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import NullSession, callback_update, describe
-
 from aiogram import Bot
+from common import NullSession, callback_update, describe
 from sqlalchemy import select
 
 from bot.config import Settings

@@ -10,9 +10,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiogram import Bot  # noqa: E402
-from aiogram.client.session.base import BaseSession  # noqa: E402
-from aiogram.types import CallbackQuery, Chat, Message, Update, User  # noqa: E402
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
 
 class NullSession(BaseSession):
@@ -25,7 +25,7 @@ class NullSession(BaseSession):
     async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:
         self.calls += 1
         returning = getattr(method, "__returning__", bool)
-        if returning is bool or "bool" in str(returning) and "Message" not in str(returning):
+        if returning is bool or ("bool" in str(returning) and "Message" not in str(returning)):
             return True
         if "Message" in str(returning):
             return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=getattr(method, "chat_id", 1) or 1,
@@ -51,7 +51,7 @@ def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def describe(values_ms: list[float]) -> str:

@@ -7,6 +7,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,11 +138,13 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     now = datetime.now(UTC)
     while day < today and day <= term.ends_on:
         if day.weekday() < 5:
+            # Entered on the day, in the afternoon (school time): what the journal-quality report counts.
+            taken = datetime.combine(day, time(14, 0), tzinfo=ZoneInfo(school.timezone)).astimezone(UTC)
             for slot in (t for t in timetable if t.weekday == day.weekday()):
                 lesson = JournalLesson(school_id=school.id, class_id=slot.class_id, subject_id=slot.subject_id,
                                        teacher_id=slot.teacher_id, lesson_date=day, period=slot.period,
                                        topic=f"Mavzu {day.isoformat()}", homework=f"§{rng.randint(1, 40)}, "
-                                       f"{rng.randint(1, 12)}-mashq", attendance_taken_at=now, updated_at=now)
+                                       f"{rng.randint(1, 12)}-mashq", attendance_taken_at=taken, updated_at=taken)
                 session.add(lesson)
                 await session.flush()
                 for student in students[slot.class_id]:

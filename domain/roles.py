@@ -10,6 +10,8 @@ class Role(StrEnum):
     CLASS_TEACHER = "class_teacher"
     PARENT = "parent"
     ADMIN = "admin"
+    #: a district, regional or ministry methodist (the supervisors table): reports of schools in their area
+    SUPERVISOR = "supervisor"
 
 
 class Position(StrEnum):

@@ -10,6 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,7 +161,8 @@ async def read_page(query: CallbackQuery, session: AsyncSession, user: User, tex
             a="read", k=text.course_id, l=lesson_no, p=page + 1).pack()))
     else:
         row.append(InlineKeyboardButton(
-            text=_("📝 Tasks ({n} questions)").format(n=len(lesson.questions)),
+            text="📝 " + ngettext("Tasks: {n} question", "Tasks: {n} questions", len(lesson.questions)).format(
+                n=len(lesson.questions)),
             callback_data=CourseCB(a="tasks", k=text.course_id, l=lesson_no).pack()))
     kb.row(*row)
     back = CourseCB(a="list", k=text.course_id, p=block.number).pack()

@@ -23,15 +23,19 @@ def help_text(role: Role | None) -> str:
                "/help – this help")
     parts = {
         None: _("Choose your role with /start: teacher, class teacher, parent or school administration."),
-        Role.TEACHER: _("As a teacher you can:\n/course – study the course lesson by lesson\n"
+        Role.TEACHER: _("As a teacher you can:\n/journal – attendance, grades, topic and homework of your lessons\n"
+                        "/course – study the course lesson by lesson\n"
                         "/exam – take the final exam (45 minutes, pass above 60 %)\n"
                         "/certificate – get your certificate and send it to the school head"),
         Role.CLASS_TEACHER: _("As a class teacher you can, besides the course and exam:\n"
                               "/codes – issue, list and revoke parents' invite codes"),
         Role.PARENT: _("As a parent you can:\n/children – your children's grades, attendance and homework\n"
                        "Add another child with the code from their class teacher."),
-        Role.ADMIN: _("As school administration you can take the course and exam, and receive the "
-                      "certificates your teachers send."),
+        Role.ADMIN: _("As school administration you can:\n/reports – certification, journal quality, the "
+                      "decree 263 score and term sheets, as text, PDF and XLSX\n/codes – parents' invite codes\n"
+                      "You receive the certificates your teachers send, and can take the course and exam."),
+        Role.SUPERVISOR: _("As a district or regional methodist you can:\n/reports – course and certification "
+                           "progress of the schools in your area, side by side, as text, PDF, XLSX and a chart"),
     }
     return parts[role] + "\n\n" + common
 

@@ -14,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,7 +81,8 @@ async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user
            InlineKeyboardButton(text=_("Day after ▶️"), callback_data=LessonCB(
                a="list", d=(day + timedelta(days=1)).toordinal()).pack()))
     when = _("Today") if day == today else fmt_date(day, fmt="EEEE")
-    head = _("📒 {when}, {date}: {n} lessons").format(when=when, date=fmt_date(day, fmt="d MMMM"), n=len(slots))
+    head = "📒 " + _("{when}, {date}").format(when=when, date=fmt_date(day, fmt="d MMMM")) + ": " + ngettext(
+        "{n} lesson", "{n} lessons", len(slots)).format(n=len(slots))
     if slots:
         head += "\n" + _("⚠️ attendance not saved · 🔸 no grades · ✅ done")
     else:

@@ -27,6 +27,7 @@ def menu_title(role: Role, user: User) -> str:
         Role.CLASS_TEACHER: _("Class teacher's menu."),
         Role.PARENT: _("Parent's menu."),
         Role.ADMIN: _("School administration menu."),
+        Role.SUPERVISOR: _("Methodist's menu."),
     }
     return _("🏠 {title} Choose what to do:").format(title=titles[role])
 
@@ -92,5 +93,5 @@ async def menu_button(query: CallbackQuery, session: AsyncSession, user: User, s
 @router.callback_query(MenuCB.filter(F.to == "role"))
 async def switch_role(query: CallbackQuery, session: AsyncSession, user: User) -> None:
     roles, _m = await available_roles(session, user)
-    choices = [r for r in ROLE_ORDER if r in roles] + [r for r in ROLE_ORDER if r not in roles]
+    choices = [r for r in [*ROLE_ORDER, Role.SUPERVISOR] if r in roles] + [r for r in ROLE_ORDER if r not in roles]
     await show(query, _("Choose the role to use now:"), role_keyboard(choices, with_menu=True))

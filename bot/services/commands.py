@@ -25,8 +25,14 @@ def _commands(i18n: I18n, lang: str, role: Role | None) -> list[BotCommand]:
                   ("certificate", t("My certificate"))]
     if role is Role.CLASS_TEACHER:
         items += [("codes", t("Invite codes for parents"))]
+    if role in (Role.TEACHER, Role.CLASS_TEACHER):
+        items += [("journal", t("Fill in the journal"))]
+    if role is Role.CLASS_TEACHER:
+        items += [("class", t("My class at a glance"))]
     if role is Role.PARENT:
         items += [("children", t("My children's grades and attendance"))]
+    if role in (Role.ADMIN, Role.SUPERVISOR):
+        items += [("reports", t("Reports: certification, journal, decree 263"))]
     items += [("verify", t("Check a certificate")), ("language", t("Change language")),
               ("help", t("What the bot can do")), ("start", t("Start again"))]
     return [BotCommand(command=c, description=d) for c, d in items]

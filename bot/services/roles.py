@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
-from storage.models import User
+from storage.models import Supervisor, User
 from storage.repositories.schools import Membership, membership_of
 
 
@@ -14,6 +15,8 @@ async def available_roles(session: AsyncSession, user: User) -> tuple[set[Role],
     roles = membership.roles
     if user.school_id is not None:
         roles.add(Role.TEACHER)  # a teacher who picked their school: course and certificate
+    if await session.scalar(select(Supervisor.id).where(Supervisor.user_id == user.id).limit(1)) is not None:
+        roles.add(Role.SUPERVISOR)  # granted by the administrator's command, never claimed
     return roles, membership
 
 

@@ -1,0 +1,191 @@
+"""Bar charts as PNG (Pillow, DejaVu Sans): labels in Latin and Cyrillic (Uzbek ʻ, Kazakh, Kyrgyz letters).
+
+    png = bar_chart([Bar("Toshkent shahri", 67.4, "67.4 %"), ...], title="Passed, % of plan",
+                    horizontal=True, max_value=100)
+
+Texts arrive translated and formatted; the chart only draws. Fonts are loaded once per size.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from domain.certificate_pdf import BOLD_FONT, FONTS_DIR, REGULAR_FONT
+
+__all__ = ["Bar", "bar_chart"]
+
+Color = tuple[int, int, int]
+
+BACKGROUND: Color = (255, 255, 255)
+INK: Color = (33, 37, 41)
+MUTED: Color = (108, 117, 125)
+GRID: Color = (226, 230, 234)
+BAR: Color = (45, 110, 190)
+TARGET: Color = (200, 60, 60)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    note: str = ""  # drawn at the end of the bar, e.g. "67.4 %" or "4.5"
+    color: Color | None = None
+
+
+@cache
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONTS_DIR / (BOLD_FONT if bold else REGULAR_FONT)), size)
+
+
+def _text_width(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> float:
+    return draw.textlength(text, font=font)
+
+
+def _ellipsize(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    if _text_width(draw, text, font) <= width:
+        return text
+    while text and _text_width(draw, text + "…", font) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float,
+          max_lines: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and _text_width(draw, candidate, font) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
+    return [_ellipsize(draw, line, font, width) for line in lines] or [""]
+
+
+def _nice_max(value: float) -> float:
+    """A round axis end at or above `value` (1, 2, 2.5, 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** len(str(int(value))) / 10 if value >= 1 else 1.0
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return value
+
+
+def _ticks(maximum: float) -> list[float]:
+    return [maximum * i / 4 for i in range(5)]
+
+
+def _tick_label(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, subtitle: str = "", horizontal: bool = True,
+              max_value: float | None = None, target: float | None = None, width: int = 1000,
+              scale: float = 1.0) -> bytes:
+    """A PNG bar chart.
+
+    horizontal: one row per bar, the label on the left (good for many long names such as regions);
+    otherwise columns with the labels under them (good for weeks or subjects).
+    max_value: the axis end (e.g. 100 for per cent, 5 for grades); by default a round number above the
+    largest value. target: a dashed reference line (e.g. the plan, 100 %). scale: 2.0 for a sharper image.
+    """
+    s = scale
+    px = lambda v: round(v * s)  # noqa: E731 - tiny local helper
+    title_font, sub_font = _font(px(26), bold=True), _font(px(17))
+    label_font, note_font, tick_font = _font(px(17)), _font(px(16), bold=True), _font(px(14))
+    top_value = max_value if max_value is not None else _nice_max(max((b.value for b in bars), default=0.0))
+    top_value = max(top_value, target or 0.0) or 1.0
+    W = px(width)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    margin = px(28)
+    header = margin + px(34) + (px(26) if subtitle else 0) + px(14)
+    if horizontal:
+        row_h = px(38)
+        label_w = min(max((_text_width(probe, b.label, label_font) for b in bars), default=0) + px(12), W * 0.38)
+        note_w = max((_text_width(probe, b.note, note_font) for b in bars), default=0) + px(12)
+        plot_x0, plot_x1 = margin + label_w, W - margin - note_w
+        H = header + row_h * max(1, len(bars)) + px(30) + margin
+    else:
+        label_lines = 2
+        H = px(560)
+        plot_x0, plot_x1 = margin + px(40), W - margin
+    image = Image.new("RGB", (W, int(H)), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    draw.text((margin, margin), _ellipsize(draw, title, title_font, W - 2 * margin), font=title_font, fill=INK)
+    if subtitle:
+        draw.text((margin, margin + px(36)), _ellipsize(draw, subtitle, sub_font, W - 2 * margin), font=sub_font,
+                  fill=MUTED)
+
+    if horizontal:
+        plot_y0, plot_y1 = header, header + row_h * max(1, len(bars))
+        span = plot_x1 - plot_x0
+        for tick in _ticks(top_value):
+            x = plot_x0 + span * tick / top_value
+            draw.line([(x, plot_y0), (x, plot_y1)], fill=GRID, width=max(1, px(1)))
+            text = _tick_label(tick)
+            draw.text((x - _text_width(draw, text, tick_font) / 2, plot_y1 + px(6)), text, font=tick_font, fill=MUTED)
+        if target is not None:
+            x = plot_x0 + span * min(target, top_value) / top_value
+            _dashed(draw, (x, plot_y0 - px(4)), (x, plot_y1), TARGET, max(1, px(2)), px(6))
+        for i, bar in enumerate(bars):
+            y = plot_y0 + i * row_h
+            label = _ellipsize(draw, bar.label, label_font, label_w - px(12))
+            draw.text((plot_x0 - px(10) - _text_width(draw, label, label_font), y + row_h / 2), label,
+                      font=label_font, fill=INK, anchor="lm")
+            length = span * max(0.0, min(bar.value, top_value)) / top_value
+            if length > 0:
+                draw.rectangle([plot_x0, y + px(7), plot_x0 + length, y + row_h - px(7)], fill=bar.color or BAR)
+            if bar.note:
+                draw.text((plot_x0 + length + px(6), y + row_h / 2), bar.note, font=note_font, fill=INK, anchor="lm")
+    else:
+        plot_y0, plot_y1 = header + px(18), H - margin - px(22) * label_lines - px(8)
+        span = plot_y1 - plot_y0
+        for tick in _ticks(top_value):
+            y = plot_y1 - span * tick / top_value
+            draw.line([(plot_x0, y), (plot_x1, y)], fill=GRID, width=max(1, px(1)))
+            text = _tick_label(tick)
+            draw.text((plot_x0 - px(6) - _text_width(draw, text, tick_font), y), text, font=tick_font, fill=MUTED,
+                      anchor="lm")
+        if target is not None:
+            y = plot_y1 - span * min(target, top_value) / top_value
+            _dashed(draw, (plot_x0, y), (plot_x1, y), TARGET, max(1, px(2)), px(6))
+        n = max(1, len(bars))
+        slot = (plot_x1 - plot_x0) / n
+        bar_w = min(slot * 0.7, px(90))
+        small_label = _font(px(15)) if slot < px(110) else label_font
+        for i, bar in enumerate(bars):
+            cx = plot_x0 + slot * (i + 0.5)
+            height = span * max(0.0, min(bar.value, top_value)) / top_value
+            if height > 0:
+                draw.rectangle([cx - bar_w / 2, plot_y1 - height, cx + bar_w / 2, plot_y1], fill=bar.color or BAR)
+            if bar.note:
+                note = _ellipsize(draw, bar.note, note_font, slot)
+                draw.text((cx, plot_y1 - height - px(4)), note, font=note_font, fill=INK, anchor="md")
+            for j, line in enumerate(_wrap(draw, bar.label, small_label, slot - px(4), label_lines)):
+                draw.text((cx, plot_y1 + px(6) + j * px(20)), line, font=small_label, fill=INK, anchor="ma")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _dashed(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float], color: Color,
+            width: int, dash: int) -> None:
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    steps = max(1, int(length // dash))
+    for i in range(0, steps, 2):
+        a, b = i / steps, min(1.0, (i + 1) / steps)
+        draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
+                  fill=color, width=width)

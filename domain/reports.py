@@ -1,0 +1,526 @@
+"""The administration's reports as numbers: certification progress, journal quality, the decree 263
+criterion and the term sheet. Plain data in, numbers out; wording and number formatting live in bot/.
+
+Definitions (the "how each figure was reached" shown to the head follows them):
+- planned teachers: the school's roster staff with position teacher; started: linked to a user who opened
+  the course or an exam; passed: a passed exam; certificate received by the head: sent to the head.
+- a lesson counts once per class, date and period: the timetable's slots on school days (holidays left
+  out) up to the cut-off day, plus lessons held outside the timetable. Attendance "on the day" means it
+  was taken on the lesson's date in the school's time zone; grades are expected only where the class gets
+  marks (see :func:`grades_expected`).
+- a section/term summative is due when its due date has passed; it was entered on time when its results
+  exist and the last of them was saved on or before the due date (school time zone).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+K = TypeVar("K", bound=Hashable)
+
+
+def round_half_up(value: float, digits: int = 1) -> float:
+    """6.25 -> 6.3 (as people round in reports), not Python's 6.2."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Share:
+    """`done` of `total`; `percent` has one decimal, None when there is nothing to count."""
+
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        return round_half_up(100.0 * self.done / self.total) if self.total else None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+
+# --- terms --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    id: int
+    school_year: str
+    number: int
+    starts_on: date
+    ends_on: date
+
+    @property
+    def period_key(self) -> str:
+        """The key of its grades in term_grades, e.g. "2025-2026/T2"."""
+        return f"{self.school_year}/T{self.number}"
+
+
+def current_term(terms: Sequence[TermSpan], today: date) -> TermSpan | None:
+    """The term that contains `today`, else the last one that ended before it, else the first one."""
+    ordered = sorted(terms, key=lambda t: t.starts_on)
+    for term in ordered:
+        if term.starts_on <= today <= term.ends_on:
+            return term
+    past = [t for t in ordered if t.ends_on < today]
+    if past:
+        return past[-1]
+    return ordered[0] if ordered else None
+
+
+# --- certification ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeacherStatus:
+    """One planned teacher (a roster row) and how far they got."""
+
+    staff_id: int
+    name: str
+    user_id: int | None
+    started: bool
+    passed: bool
+    sent_to_head: bool
+
+
+@dataclass(frozen=True)
+class CertificationCounts:
+    planned: int = 0
+    started: int = 0
+    passed: int = 0
+    sent_to_head: int = 0
+
+    def __add__(self, other: CertificationCounts) -> CertificationCounts:
+        return CertificationCounts(self.planned + other.planned, self.started + other.started,
+                                   self.passed + other.passed, self.sent_to_head + other.sent_to_head)
+
+    @property
+    def started_share(self) -> Share:
+        return Share(self.started, self.planned)
+
+    @property
+    def passed_share(self) -> Share:
+        return Share(self.passed, self.planned)
+
+    @property
+    def sent_share(self) -> Share:
+        return Share(self.sent_to_head, self.planned)
+
+
+def certification_counts(teachers: Iterable[TeacherStatus]) -> CertificationCounts:
+    """Counts of a roster. Passing implies starting, so a teacher who passed counts as started too."""
+    planned = started = passed = sent = 0
+    for t in teachers:
+        planned += 1
+        started += t.started or t.passed or t.sent_to_head
+        passed += t.passed or t.sent_to_head
+        sent += t.sent_to_head
+    return CertificationCounts(planned, started, passed, sent)
+
+
+def not_started(teachers: Iterable[TeacherStatus]) -> list[TeacherStatus]:
+    return sorted((t for t in teachers if not (t.started or t.passed or t.sent_to_head)), key=lambda t: t.name)
+
+
+@dataclass(frozen=True)
+class SchoolCertification:
+    """A school's counts, with where it is: what a supervisor sees (no person's name)."""
+
+    school_id: int
+    name: str
+    region: str | None
+    district: str | None
+    counts: CertificationCounts
+
+
+class AreaLevel(StrEnum):
+    """How a supervisor's schools are grouped: by region, by district, or one row per school."""
+
+    REGION = "region"
+    DISTRICT = "district"
+    SCHOOL = "school"
+
+
+def group_level(region: str | None, district: str | None) -> AreaLevel:
+    """A country-wide view groups by region, a region's by district, a district's lists schools."""
+    if region is None:
+        return AreaLevel.REGION
+    if district is None:
+        return AreaLevel.DISTRICT
+    return AreaLevel.SCHOOL
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str  # the region or district name, or the school's id as text
+    label: str
+    counts: CertificationCounts
+    schools: int
+    sample_school_id: int  # any school of the group: callback data names a group by one of its schools
+
+
+def group_certification(schools: Iterable[SchoolCertification], level: AreaLevel) -> list[GroupRow]:
+    """Rows side by side for a supervisor, ordered by name (a missing region or district sorts last)."""
+    acc: dict[str, list[SchoolCertification]] = defaultdict(list)
+    for school in schools:
+        if level is AreaLevel.REGION:
+            key = school.region or ""
+        elif level is AreaLevel.DISTRICT:
+            key = school.district or ""
+        else:
+            key = str(school.school_id)
+        acc[key].append(school)
+    rows = []
+    for key, members in acc.items():
+        total = sum((m.counts for m in members), CertificationCounts())
+        label = members[0].name if level is AreaLevel.SCHOOL else key
+        rows.append(GroupRow(key=key, label=label, counts=total, schools=len(members),
+                             sample_school_id=min(m.school_id for m in members)))
+    return sorted(rows, key=lambda r: (r.label == "", r.label.casefold(), r.sample_school_id))
+
+
+# --- journal quality ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimetableSlot:
+    class_id: int
+    subject_id: int
+    teacher_id: int | None
+    weekday: int  # 0 = Monday
+    period: int
+
+
+@dataclass(frozen=True)
+class LessonFact:
+    """A lesson written into the journal."""
+
+    class_id: int
+    subject_id: int
+    teacher_id: int | None
+    lesson_date: date
+    period: int
+    attendance_taken_at: datetime | None  # aware UTC
+    has_grade: bool
+
+
+@dataclass(frozen=True)
+class LessonOutcome:
+    class_id: int
+    subject_id: int
+    teacher_id: int | None
+    lesson_date: date
+    held: bool
+    attendance_on_day: bool
+    needs_grades: bool
+    has_grade: bool
+
+
+def in_holidays(day: date, holidays: Sequence[tuple[date, date]]) -> bool:
+    return any(start <= day <= end for start, end in holidays)
+
+
+def lesson_outcomes(facts: Iterable[LessonFact], timetable: Iterable[TimetableSlot], *, start: date, end: date,
+                    holidays: Sequence[tuple[date, date]], tz: ZoneInfo,
+                    needs_grades: Callable[[int, date], bool]) -> list[LessonOutcome]:
+    """Every lesson between `start` and `end` (inclusive) that should be in the journal, and what it has.
+
+    `needs_grades(class_id, day)` says whether the class gets marks that day.
+    """
+    by_weekday: dict[int, list[TimetableSlot]] = defaultdict(list)
+    for slot in timetable:
+        by_weekday[slot.weekday].append(slot)
+    held: dict[tuple[int, date, int], LessonFact] = {}
+    for fact in facts:
+        if start <= fact.lesson_date <= end:
+            held[(fact.class_id, fact.lesson_date, fact.period)] = fact
+    outcomes: list[LessonOutcome] = []
+    day = start
+    while day <= end:
+        if not in_holidays(day, holidays):
+            for slot in by_weekday.get(day.weekday(), ()):
+                if (slot.class_id, day, slot.period) in held:
+                    continue
+                outcomes.append(LessonOutcome(slot.class_id, slot.subject_id, slot.teacher_id, day, held=False,
+                                              attendance_on_day=False, needs_grades=needs_grades(slot.class_id, day),
+                                              has_grade=False))
+        day += timedelta(days=1)
+    for fact in held.values():
+        on_day = (fact.attendance_taken_at is not None
+                  and fact.attendance_taken_at.astimezone(tz).date() == fact.lesson_date)
+        outcomes.append(LessonOutcome(fact.class_id, fact.subject_id, fact.teacher_id, fact.lesson_date, held=True,
+                                      attendance_on_day=on_day,
+                                      needs_grades=needs_grades(fact.class_id, fact.lesson_date),
+                                      has_grade=fact.has_grade))
+    return outcomes
+
+
+class SummativeState(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True)
+class SummativeFact:
+    id: int
+    class_id: int
+    subject_id: int
+    teacher_id: int | None
+    kind: str  # section (BSB), term (ChSB)
+    due_on: date
+    results: int  # graded marks recorded for it
+    last_entry_at: datetime | None  # aware UTC: when the last result was saved
+
+
+@dataclass(frozen=True)
+class SummativeMark:
+    """A graded section/term mark of a class and subject: linked to its summative, or not (the phone journal
+    marks the kind only)."""
+
+    class_id: int
+    subject_id: int
+    kind: str
+    lesson_date: date
+    linked_id: int | None
+    saved_at: datetime | None  # aware UTC
+    teacher_id: int | None
+
+
+def attach_results(summatives: Sequence[SummativeFact], marks: Iterable[SummativeMark],
+                   early_days: int) -> list[SummativeFact]:
+    """Each summative with its results: marks linked to it, and unlinked marks of its kind, class and subject
+    on a lesson from `early_days` before its due date (the reminders' rule). An unlinked mark that could be
+    several summatives' goes to the first one due on or after its lesson, else to the last one before it.
+    The teacher becomes the one who entered the results."""
+    by_id = {s.id: s for s in summatives}
+    by_group: dict[tuple[int, int, str], list[SummativeFact]] = defaultdict(list)
+    for s in summatives:
+        by_group[(s.class_id, s.subject_id, s.kind)].append(s)
+    for group in by_group.values():
+        group.sort(key=lambda s: (s.due_on, s.id))
+    found: dict[int, list[SummativeMark]] = defaultdict(list)
+    for mark in marks:
+        if mark.linked_id is not None:
+            if mark.linked_id in by_id:
+                found[mark.linked_id].append(mark)
+            continue
+        eligible = [s for s in by_group.get((mark.class_id, mark.subject_id, mark.kind), ())
+                    if mark.lesson_date >= s.due_on - timedelta(days=early_days)]
+        if not eligible:
+            continue
+        upcoming = [s for s in eligible if s.due_on >= mark.lesson_date]
+        found[(upcoming[0] if upcoming else eligible[-1]).id].append(mark)
+    result = []
+    for s in summatives:
+        got = found.get(s.id, [])
+        saved = [m.saved_at for m in got if m.saved_at is not None]
+        teacher = next((m.teacher_id for m in got if m.teacher_id is not None), s.teacher_id)
+        result.append(SummativeFact(id=s.id, class_id=s.class_id, subject_id=s.subject_id, teacher_id=teacher,
+                                    kind=s.kind, due_on=s.due_on, results=len(got),
+                                    last_entry_at=max(saved) if saved else None))
+    return result
+
+
+def summative_state(fact: SummativeFact, today: date, tz: ZoneInfo) -> SummativeState:
+    if fact.results:
+        entered_on = fact.last_entry_at.astimezone(tz).date() if fact.last_entry_at else fact.due_on
+        return SummativeState.ON_TIME if entered_on <= fact.due_on else SummativeState.LATE
+    return SummativeState.MISSING if fact.due_on < today else SummativeState.UPCOMING
+
+
+@dataclass
+class JournalTally:
+    lessons: int = 0
+    held: int = 0
+    attendance_on_day: int = 0
+    needs_grades: int = 0
+    with_grades: int = 0
+    summatives_due: int = 0  # due or already entered
+    summatives_on_time: int = 0
+    summatives_entered: int = 0  # results entered at any time: the materials were used
+
+    def add_lesson(self, lesson: LessonOutcome) -> None:
+        self.lessons += 1
+        self.held += lesson.held
+        self.attendance_on_day += lesson.attendance_on_day
+        if lesson.needs_grades:
+            self.needs_grades += 1
+            self.with_grades += lesson.has_grade
+
+    def add_summative(self, state: SummativeState) -> None:
+        if state is SummativeState.UPCOMING:
+            return
+        self.summatives_due += 1
+        self.summatives_on_time += state is SummativeState.ON_TIME
+        self.summatives_entered += state is not SummativeState.MISSING
+
+    @property
+    def attendance_share(self) -> Share:
+        return Share(self.attendance_on_day, self.lessons)
+
+    @property
+    def grades_share(self) -> Share:
+        return Share(self.with_grades, self.needs_grades)
+
+    @property
+    def summatives_share(self) -> Share:
+        return Share(self.summatives_on_time, self.summatives_due)
+
+    @property
+    def materials_share(self) -> Share:
+        return Share(self.summatives_entered, self.summatives_due)
+
+
+@dataclass
+class JournalQuality:
+    total: JournalTally = field(default_factory=JournalTally)
+    by_teacher: dict[int | None, JournalTally] = field(default_factory=dict)
+    by_class: dict[int, JournalTally] = field(default_factory=dict)
+    by_week: dict[date, JournalTally] = field(default_factory=dict)  # keyed by the week's Monday
+    summatives: dict[SummativeState, int] = field(default_factory=dict)
+
+
+def _tally(table: dict[K, JournalTally], key: K) -> JournalTally:
+    tally = table.get(key)
+    if tally is None:
+        tally = table[key] = JournalTally()
+    return tally
+
+
+def journal_quality(lessons: Iterable[LessonOutcome], summatives: Iterable[SummativeFact], *, today: date,
+                    tz: ZoneInfo) -> JournalQuality:
+    report = JournalQuality()
+    for lesson in lessons:
+        report.total.add_lesson(lesson)
+        _tally(report.by_teacher, lesson.teacher_id).add_lesson(lesson)
+        _tally(report.by_class, lesson.class_id).add_lesson(lesson)
+        monday = lesson.lesson_date - timedelta(days=lesson.lesson_date.weekday())
+        _tally(report.by_week, monday).add_lesson(lesson)
+    for fact in summatives:
+        state = summative_state(fact, today, tz)
+        report.summatives[state] = report.summatives.get(state, 0) + 1
+        report.total.add_summative(state)
+        _tally(report.by_teacher, fact.teacher_id).add_summative(state)
+        _tally(report.by_class, fact.class_id).add_summative(state)
+    report.by_week = dict(sorted(report.by_week.items()))
+    return report
+
+
+# --- decree 263, table 4 ------------------------------------------------------------------------------
+
+TIMELY_MAX = 5.0
+USE_MAX = 5.0
+AUTHENTICITY_MAX = 15.0
+
+
+@dataclass(frozen=True)
+class GradeStats:
+    count: int
+    mean: float | None
+    distribution: dict[int, int]  # grade -> how many
+
+    @classmethod
+    def of(cls, distribution: dict[int, int]) -> GradeStats:
+        count = sum(distribution.values())
+        mean = round(sum(g * n for g, n in distribution.items()) / count, 2) if count else None
+        return cls(count, mean, dict(sorted(distribution.items())))
+
+
+@dataclass(frozen=True)
+class DecreeInputs:
+    summatives: Share  # BSB/ChSB entered by the due date, of those due
+    materials: Share  # summatives with results at all, of those due: the uploaded materials were used
+    course: Share  # planned teachers who passed the assessment course
+    chsb: GradeStats  # the term summative (ChSB) results, for the head's judgement of authenticity
+    term_grades: GradeStats  # term grades given for the same term
+    regular: GradeStats  # everyday grades of the term
+
+
+@dataclass(frozen=True)
+class DecreeScore:
+    """Points computed from data; authenticity (15) is left to the head. None: nothing to count."""
+
+    timely: float | None
+    materials: float | None  # half of "effective use"
+    course: float | None  # the other half
+    authenticity: None = None
+
+    @property
+    def use(self) -> float | None:
+        if self.materials is None and self.course is None:
+            return None
+        return round_half_up((self.materials or 0.0) + (self.course or 0.0))
+
+    @property
+    def computed_total(self) -> float:
+        return round_half_up((self.timely or 0.0) + (self.use or 0.0))
+
+
+def _points(share: Share, maximum: float) -> float | None:
+    return None if share.ratio is None else round_half_up(maximum * share.ratio)
+
+
+def decree_263_score(inputs: DecreeInputs) -> DecreeScore:
+    """Proportional points: 5 x the timely share; 2.5 x the materials share + 2.5 x the course share."""
+    return DecreeScore(timely=_points(inputs.summatives, TIMELY_MAX),
+                       materials=_points(inputs.materials, USE_MAX / 2),
+                       course=_points(inputs.course, USE_MAX / 2))
+
+
+# --- the term sheet ("vedomost") ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermSheet:
+    students: list[tuple[int, str]]
+    subjects: list[tuple[int, str]]
+    grades: dict[tuple[int, int], int]  # (student id, subject id) -> term grade
+
+    def grade(self, student_id: int, subject_id: int) -> int | None:
+        return self.grades.get((student_id, subject_id))
+
+    def student_mean(self, student_id: int) -> float | None:
+        values = [g for (s, _subj), g in self.grades.items() if s == student_id]
+        return round(sum(values) / len(values), 2) if values else None
+
+    def subject_stats(self, subject_id: int) -> SubjectStats:
+        values = [self.grades[(s, subject_id)] for s, _n in self.students if (s, subject_id) in self.grades]
+        return SubjectStats.of(values, len(self.students))
+
+    @property
+    def missing(self) -> int:
+        return len(self.students) * len(self.subjects) - sum(
+            1 for s, _n in self.students for subj, _m in self.subjects if (s, subj) in self.grades)
+
+    @property
+    def overall(self) -> SubjectStats:
+        students = {s for s, _n in self.students}
+        return SubjectStats.of([g for (s, _subj), g in self.grades.items() if s in students],
+                               len(self.students) * len(self.subjects))
+
+
+@dataclass(frozen=True)
+class SubjectStats:
+    """Mean grade; success: grades above 2; quality: grades 4 and 5 (the usual school sheet figures)."""
+
+    graded: Share  # grades given of those expected
+    mean: float | None
+    success: Share
+    quality: Share
+
+    @classmethod
+    def of(cls, values: list[int], expected: int) -> SubjectStats:
+        n = len(values)
+        return cls(graded=Share(n, expected), mean=round(sum(values) / n, 2) if n else None,
+                   success=Share(sum(1 for v in values if v > 2), n),
+                   quality=Share(sum(1 for v in values if v >= 4), n))
