@@ -90,7 +90,7 @@ def _core_codepoints() -> set[int]:
     return cps
 
 
-class _SharedFont:
+class SharedFont:
     """A DejaVu face parsed once, attached cheaply to each new FPDF."""
 
     def __init__(self, path: Path, style: str) -> None:
@@ -151,8 +151,8 @@ class CertificateRenderer:
 
     def __init__(self, fonts_dir: Path | str = FONTS_DIR) -> None:
         fonts_dir = Path(fonts_dir)
-        self._regular = _SharedFont(fonts_dir / REGULAR_FONT, "")
-        self._bold = _SharedFont(fonts_dir / BOLD_FONT, "B")
+        self._regular = SharedFont(fonts_dir / REGULAR_FONT, "")
+        self._bold = SharedFont(fonts_dir / BOLD_FONT, "B")
         self._core_chars = self._regular.core_chars & self._bold.core_chars
         self._full_chars = self._regular.full_chars & self._bold.full_chars
         self._fast = set(TTFFont.__slots__) <= _KNOWN_TTFFONT_SLOTS

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from domain.codes import ALPHABET, normalize_code
+
 __all__ = [
     "VERIFY_ALPHABET",
     "VERIFY_CODE_LENGTH",
@@ -26,10 +28,8 @@ __all__ = [
     "normalize_verify_code",
 ]
 
-# No 0/O, 1/I/L: nothing a teacher can misread when typing the code from paper.
-VERIFY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+VERIFY_ALPHABET = ALPHABET
 VERIFY_CODE_LENGTH = 8
-_VERIFY_CHARS = frozenset(VERIFY_ALPHABET)
 
 
 @dataclass(frozen=True)
@@ -78,26 +78,10 @@ def new_verify_code(rng: _Chooser = secrets) -> str:
     return "".join(rng.choice(VERIFY_ALPHABET) for _ in range(VERIFY_CODE_LENGTH))
 
 
-_VERIFY_PREFIX = re.compile(r"^(?:/?verify[\s_:-]*)", re.IGNORECASE)
-_VERIFY_SEPARATORS = re.compile(r"[\s\-_‐‑‒–—]+")
-
-
 def normalize_verify_code(text: str) -> str | None:
-    """Canonical 8-character code from what a user typed, or None.
-
-    Accepts lower case, spaces and hyphens anywhere, and a ``verify_`` (deep link)
-    or ``/verify`` prefix: ``"verify_abcd2345"``, ``"abcd - 2345"`` -> ``"ABCD2345"``.
-    Look-alikes (0, O, 1, I, L) are not in the alphabet, so a code containing
-    them is rejected rather than guessed.
-    """
-    if not isinstance(text, str):
-        return None
-    s = unicodedata.normalize("NFKC", text).strip()
-    s = _VERIFY_PREFIX.sub("", s, count=1)
-    s = _VERIFY_SEPARATORS.sub("", s).upper()
-    if len(s) != VERIFY_CODE_LENGTH or not _VERIFY_CHARS.issuperset(s):
-        return None
-    return s
+    """Canonical 8-character code from what a user typed (``"verify_abcd2345"``, ``"abcd - 2345"``,
+    ``"/verify ABCD-2345"`` -> ``"ABCD2345"``), or None."""
+    return normalize_code(text, VERIFY_CODE_LENGTH, prefix="verify")
 
 
 def format_verify_code(code: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 
 #: No 0/O, 1/I/L: codes are read off paper and typed on phones.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_LOOKALIKES = str.maketrans({"0": "O", "1": "I"})
+_SEPARATORS = re.compile(r"[\s\-_\u2010-\u2014]+")
 
 
 def new_code(length: int) -> str:
@@ -15,11 +17,15 @@ def new_code(length: int) -> str:
 
 
 def normalize_code(text: str, length: int, *, prefix: str = "") -> str | None:
-    """Canonical form of a typed code (case, spaces, hyphens, optional prefix), or None."""
-    value = text.strip()
-    if prefix and value.lower().startswith(prefix):
-        value = value[len(prefix):]
-    value = "".join(ch for ch in value.upper() if ch not in " -_\u00a0")
+    """Canonical form of a typed code, or None: any case, spaces and dashes anywhere, and an optional
+    prefix word (`invite_…`, `/verify …`, `verify_…` from a deep link). Look-alikes (0, O, 1, I, L) are
+    not in the alphabet, so a code with them is refused rather than guessed."""
+    if not isinstance(text, str):
+        return None
+    value = unicodedata.normalize("NFKC", text).strip()
+    if prefix:
+        value = re.sub(rf"^/?{re.escape(prefix)}[\s_:-]*", "", value, count=1, flags=re.IGNORECASE)
+    value = _SEPARATORS.sub("", value).upper()
     if len(value) != length or any(ch not in ALPHABET for ch in value):
         return None
     return value

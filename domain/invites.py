@@ -37,7 +37,7 @@ def issue_invite(now: datetime, valid_days: int) -> NewInvite:
 
 def parse_invite(text: str) -> str | None:
     """The canonical code a user typed (or passed in a deep link `invite_...`), or None."""
-    return normalize_code(text, INVITE_LENGTH, prefix="invite_")
+    return normalize_code(text, INVITE_LENGTH, prefix="invite")
 
 
 def invite_state(*, expires_at: datetime, used_at: datetime | None, revoked_at: datetime | None,

@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 # The certificate's font loader: DejaVu cut to our scripts and parsed once, attached per document.
-from domain.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, _SharedFont
+from domain.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
 
 __all__ = ["Column", "ColumnKind", "NumberFormats", "ReportDocument", "ReportRenderer", "Section", "Table",
            "report_xlsx"]
@@ -114,8 +114,8 @@ class ReportRenderer:
 
     def __init__(self, fonts_dir: Path | str = FONTS_DIR) -> None:
         fonts_dir = Path(fonts_dir)
-        self._regular = _SharedFont(fonts_dir / REGULAR_FONT, "")
-        self._bold = _SharedFont(fonts_dir / BOLD_FONT, "B")
+        self._regular = SharedFont(fonts_dir / REGULAR_FONT, "")
+        self._bold = SharedFont(fonts_dir / BOLD_FONT, "B")
         self._core = self._regular.core_chars & self._bold.core_chars
         self._full = self._regular.full_chars & self._bold.full_chars
         self._lock = threading.Lock()
