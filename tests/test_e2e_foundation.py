@@ -56,6 +56,10 @@ async def test_parent_links_with_code_once(harness):
     async with harness.db() as session:
         links = list(await session.scalars(select(ParentLink).where(ParentLink.user_id == 2001)))
         assert [link.student_id for link in links] == [demo.student_ids[0]]
+    # The parent's own command menu (chat scope) lists the parent's commands.
+    scoped = [c for c in harness.api.calls_of("setMyCommands") if '"chat_id": 2001' in str(c.params.get("scope"))
+              or "2001" in str(c.params.get("scope"))]
+    assert scoped and "children" in str(scoped[-1].params.get("commands"))
 
     other = harness.user(2002, "Ota")
     await other.send("/start")
