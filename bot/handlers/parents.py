@@ -124,5 +124,5 @@ async def send_week_chart(query: CallbackQuery, session: AsyncSession, student_i
     png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
                     title=title, horizontal=True, max_value=top)
     caption = _("{name}, {klass}: average {average}").format(
-        name=student.full_name, klass=klass.name, average=summary.overall if summary.overall is not None else "—")
+        name=student.full_name, klass=klass.name, average=fmt_number(summary.overall) if summary.overall is not None else "—")
     await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption)
