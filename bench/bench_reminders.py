@@ -120,6 +120,34 @@ def generate(path: Path, schools: int, today: date, history_days: int, seed: int
         "timetable", "journal_lessons", "journal_marks", "summatives")}
     term_start, term_end = date(2025, 11, 11), today + timedelta(days=7)
     history = school_days_before(today, history_days)
+    sql = {
+        "schools": "INSERT INTO schools (id, name, country, timezone, external_id) VALUES (?,?,?,?,?)",
+        "terms": "INSERT INTO terms (id, school_id, school_year, number, starts_on, ends_on) VALUES (?,?,?,?,?,?)",
+        "holidays": "INSERT INTO holidays (school_id, starts_on, ends_on, name) VALUES (?,?,?,?)",
+        "users": "INSERT INTO users (id, language, tg_name, created_at) VALUES (?, ?, 'U', ?)",
+        "staff": "INSERT INTO staff (id, school_id, full_name, position, user_id) VALUES (?,?,?,?,?)",
+        "classes": "INSERT INTO classes (id, school_id, name, grade, class_teacher_id) VALUES (?,?,?,?,?)",
+        "subjects": "INSERT INTO subjects (id, school_id, name) VALUES (?,?,?)",
+        "students": "INSERT INTO students (id, school_id, class_id, full_name) VALUES (?,?,?,?)",
+        "parent_links": "INSERT INTO parent_links (user_id, student_id, created_at) VALUES (?,?,?)",
+        "timetable": "INSERT INTO timetable (id, school_id, class_id, subject_id, teacher_id, weekday, period) "
+                     "VALUES (?,?,?,?,?,?,?)",
+        "journal_lessons": "INSERT INTO journal_lessons (id, school_id, class_id, subject_id, teacher_id, "
+                           "lesson_date, period, attendance_taken_at, updated_at, version) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,1)",
+        "journal_marks": "INSERT INTO journal_marks (id, lesson_id, student_id, attendance, grade, kind, updated_at, "
+                         "version) VALUES (?,?,?,?,?,?,?,1)",
+        "summatives": "INSERT INTO summatives (id, school_id, class_id, subject_id, term_id, kind, title, due_on) "
+                      "VALUES (?,?,?,?,?,?,?,?)",
+    }
+    counts = dict.fromkeys(rows, 0)
+
+    def flush() -> None:
+        for table, values in rows.items():  # parents before children
+            db.executemany(sql[table], values)
+            counts[table] += len(values)
+            values.clear()
+
     ids = {"staff": 0, "class": 0, "subject": 0, "student": 0, "tt": 0, "lesson": 0, "mark": 0, "sum": 0, "term": 0}
     for s in range(1, schools + 1):
         country, tz = TIMEZONES[s % len(TIMEZONES)]
@@ -172,7 +200,9 @@ def generate(path: Path, schools: int, today: date, history_days: int, seed: int
                     if not filled and day == today:
                         continue
                     ids["lesson"] += 1
-                    at = ts(datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9))
+                    # Entered during the lesson's day; today's before the first planning pass of the bench.
+                    hour = 1 if day == today else 10
+                    at = ts(datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour))
                     rows["journal_lessons"].append((ids["lesson"], s, class_id, subject, teacher, day.isoformat(),
                                                     period, at if filled else None, at))
                     for pupil in rng.sample(pupils, MARKS_PER_LESSON):
@@ -185,32 +215,13 @@ def generate(path: Path, schools: int, today: date, history_days: int, seed: int
                 ids["sum"] += 1
                 rows["summatives"].append((ids["sum"], s, class_id, subject_ids[k], term_id, "section",
                                            f"BSB {k + 1}", (today + timedelta(days=offset)).isoformat()))
-    sql = {
-        "schools": "INSERT INTO schools (id, name, country, timezone, external_id) VALUES (?,?,?,?,?)",
-        "terms": "INSERT INTO terms (id, school_id, school_year, number, starts_on, ends_on) VALUES (?,?,?,?,?,?)",
-        "holidays": "INSERT INTO holidays (school_id, starts_on, ends_on, name) VALUES (?,?,?,?)",
-        "users": "INSERT INTO users (id, language, tg_name, created_at) VALUES (?, ?, 'U', ?)",
-        "staff": "INSERT INTO staff (id, school_id, full_name, position, user_id) VALUES (?,?,?,?,?)",
-        "classes": "INSERT INTO classes (id, school_id, name, grade, class_teacher_id) VALUES (?,?,?,?,?)",
-        "subjects": "INSERT INTO subjects (id, school_id, name) VALUES (?,?,?)",
-        "students": "INSERT INTO students (id, school_id, class_id, full_name) VALUES (?,?,?,?)",
-        "parent_links": "INSERT INTO parent_links (user_id, student_id, created_at) VALUES (?,?,?)",
-        "timetable": "INSERT INTO timetable (id, school_id, class_id, subject_id, teacher_id, weekday, period) "
-                     "VALUES (?,?,?,?,?,?,?)",
-        "journal_lessons": "INSERT INTO journal_lessons (id, school_id, class_id, subject_id, teacher_id, "
-                           "lesson_date, period, attendance_taken_at, updated_at, version) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,1)",
-        "journal_marks": "INSERT INTO journal_marks (id, lesson_id, student_id, attendance, grade, kind, updated_at, "
-                         "version) VALUES (?,?,?,?,?,?,?,1)",
-        "summatives": "INSERT INTO summatives (id, school_id, class_id, subject_id, term_id, kind, title, due_on) "
-                      "VALUES (?,?,?,?,?,?,?,?)",
-    }
-    for table in sql:  # parents before children (foreign keys are not enforced by plain sqlite3 anyway)
-        db.executemany(sql[table], rows[table])
+        if len(rows["journal_marks"]) > 200_000:
+            flush()
+    flush()
     db.commit()
     db.execute("ANALYZE")
     db.close()
-    return {table: len(values) for table, values in rows.items()}
+    return counts
 
 
 async def bench_plan(schools: int, history_days: int) -> None:

@@ -39,4 +39,11 @@ class Settings(BaseSettings):
     #: Run the reminder scheduler in this process.
     scheduler_enabled: bool = True
     #: Overall message rate for reminder fan-out (Telegram allows about 30/s per bot).
-    broadcast_rate: float = 28.0
+    broadcast_rate: float = 29.0
+    #: Reminders are neither planned nor sent between these school-local hours (21:00–08:00 by default).
+    quiet_start_hour: int = 21
+    quiet_end_hour: int = 8
+    #: Days before a summative's due date when its teachers are reminded (env: SUMMATIVE_LEAD_DAYS=[3,1]).
+    summative_lead_days: list[int] = [3, 1]
+    #: A reminder left "sending" this long (the sender died mid-request) is marked unknown, never resent.
+    outbox_stuck_minutes: int = 10

@@ -28,9 +28,12 @@ async def on_startup(app: App, bot: Bot) -> None:
 
 
 async def on_shutdown(app: App) -> None:
+    from bot.services.outbox import stop_outbox
+
     scheduler = app.extras.pop("scheduler", None)
     if scheduler is not None:
         scheduler.shutdown(wait=False)
+    await stop_outbox(app)  # let sends in flight finish, so none is left "unknown"
 
 
 async def run_polling(settings: Settings) -> None:

@@ -19,8 +19,8 @@ router = Router(name=__name__)
 
 
 def help_text(role: Role | None) -> str:
-    common = _("/menu – main menu\n/language – change language\n/verify CODE – check a certificate\n"
-               "/help – this help")
+    common = _("/menu – main menu\n/reminders – what to remind you of, and when\n/language – change language\n"
+               "/verify CODE – check a certificate\n/help – this help")
     parts = {
         None: _("Choose your role with /start: teacher, class teacher, parent or school administration."),
         Role.TEACHER: _("As a teacher you can:\n/journal – attendance, grades, topic and homework of your lessons\n"

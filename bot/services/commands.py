@@ -33,6 +33,8 @@ def _commands(i18n: I18n, lang: str, role: Role | None) -> list[BotCommand]:
         items += [("children", t("My children's grades and attendance"))]
     if role in (Role.ADMIN, Role.SUPERVISOR):
         items += [("reports", t("Reports: certification, journal, decree 263"))]
+    if role is not None:
+        items += [("reminders", t("Reminder settings"))]
     items += [("verify", t("Check a certificate")), ("language", t("Change language")),
               ("help", t("What the bot can do")), ("start", t("Start again"))]
     return [BotCommand(command=c, description=d) for c, d in items]

@@ -1,0 +1,302 @@
+"""The outbox sender: delivers due outbox rows through the rate limiter, each at most once.
+
+Exactly-once as far as Telegram allows. Planning stores each message's key before anything is sent; a
+sender claims one row at a time with a conditional UPDATE (pending -> sending), so two bot instances or an
+overlapping run never send the same row. The row is rendered, then the rate limiter's slot is awaited as
+the very last step before the request (so the pace Telegram sees is the limiter's, not the database's),
+and the row is marked sent right after Telegram answers: a crash leaves a row in "sending" only during
+that short wait and one HTTP request.
+
+The trade-off: Telegram has no idempotency key, so a row left in "sending" (the process died during the
+request) may or may not have reached the user. We prefer never duplicating: once its lease is over such a
+row is marked "unknown", logged, and not resent (at-most-once for that rare case; every other failure is
+retried, so nothing else is lost).
+
+Failures: 429 pauses every sender in the process for `retry_after` (RateLimiter.pause) and puts the row
+back to pending for then; network and server errors put it back with an exponential backoff, up to
+`max_tries`; 403 marks the user blocked (and the row "blocked", never retried); other API errors
+(e.g. "chat not found") are permanent: "failed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.rate_limit import RateLimiter
+from domain.reminders import QuietWindow, local_time
+from storage.repositories import outbox as repo
+from storage.repositories.users import mark_blocked
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+#: A claimed row is put back rather than held through a flood wait longer than this (seconds).
+LONG_FLOOD_WAIT = 30.0
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+#: Renders a row (session, kind, payload, recipient) in the current locale; None: nothing left to say.
+Renderer = Callable[[AsyncSession, str, dict, int], Awaitable[Rendered | None]]
+
+
+@dataclass
+class SendStats:
+    sent: int = 0
+    retried: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    unknown: int = 0
+    lost_claims: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if k != "started"}
+
+
+def instance_id() -> str:
+    """Who claimed a row (for logs): host, process, a random part for restarts of the same process id."""
+    return f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(tries: int) -> timedelta:
+    """30 s, 1 min, 2 min ... up to an hour between attempts after network or server errors."""
+    return timedelta(seconds=min(30 * 2 ** max(tries - 1, 0), 3600))
+
+
+class OutboxSender:
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], bot: Bot, i18n: I18n, render: Renderer,
+                 limiter: RateLimiter, quiet: QuietWindow = QuietWindow(), clock: Clock = utc_now,
+                 claimed_by: str | None = None, workers: int = 8, batch: int = 200,
+                 lease: timedelta = timedelta(minutes=10), max_tries: int = 8, linger: float = 5.0,
+                 default_language: str = "ru", progress_every: int = 500) -> None:
+        self.sessions = sessions
+        self.bot = bot
+        self.i18n = i18n
+        self.render = render
+        self.limiter = limiter
+        self.quiet = quiet
+        self.clock = clock
+        self.claimed_by = claimed_by or instance_id()
+        self.workers = workers
+        self.batch = batch
+        self.lease = lease
+        self.max_tries = max_tries
+        self.linger = linger
+        self.default_language = default_language
+        self.progress_every = progress_every
+        self.stopping = False
+
+    async def run(self) -> SendStats:
+        """Send everything due now (and whatever falls due within `linger` seconds, e.g. after a short 429),
+        then return. Long fan-outs log their progress."""
+        stats = SendStats()
+        async with self.sessions() as session:
+            stuck = await repo.expire_stuck(session, self.clock())
+            await session.commit()
+        for row_id, key, claimed_by in stuck:
+            log.warning("outbox row %s (%s) was left in sending by %s: marked unknown, not resent",
+                        row_id, key, claimed_by)
+        stats.unknown = len(stuck)
+        next_report = self.progress_every
+        while not self.stopping:
+            async with self.sessions() as session:
+                rows = await repo.due_rows(session, self.clock(), self.batch)
+            if not rows:
+                if not await self._linger():
+                    break
+                continue
+            before = sum(stats.as_dict().values())
+            await self._deliver(rows, stats)
+            if sum(stats.as_dict().values()) == before:
+                log.error("outbox: no progress on %d due rows (errors above); stopping this run", len(rows))
+                break
+            if stats.sent >= next_report:
+                next_report = stats.sent + self.progress_every
+                async with self.sessions() as session:
+                    left = await repo.count_due(session, self.clock())
+                elapsed = time.monotonic() - stats.started
+                log.info("outbox: %d sent, %d due left, %.1f msg/s", stats.sent, left, stats.sent / max(elapsed, 1e-9))
+        if any(stats.as_dict().values()):
+            log.info("outbox run done: %s", stats.as_dict())
+        return stats
+
+    async def _linger(self) -> bool:
+        """Wait for a row due within `linger` seconds (a 429 retry); False when there is none."""
+        async with self.sessions() as session:
+            soonest = await repo.soonest_pending(session)
+        if soonest is None:
+            return False
+        wait = (soonest - self.clock()).total_seconds()
+        if wait > self.linger:
+            return False
+        await asyncio.sleep(max(wait, 0.0) + 0.01)
+        return True
+
+    async def _deliver(self, rows: list[repo.DueRow], stats: SendStats) -> None:
+        queue: asyncio.Queue[repo.DueRow] = asyncio.Queue()
+        for row in rows:
+            queue.put_nowait(row)
+
+        async def worker() -> None:
+            while not queue.empty() and not self.stopping:
+                row = queue.get_nowait()
+                try:
+                    await self._send_one(row, stats)
+                except Exception:  # a bug in one message must not stop the others
+                    log.exception("outbox row %s (%s) failed unexpectedly", row.id, row.key)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(rows)))))
+
+    async def _send_one(self, row: repo.DueRow, stats: SendStats) -> None:
+        now = self.clock()
+        if row.blocked:
+            async with self.sessions() as session:
+                if await repo.settle_pending(session, row.id, status="blocked", error="user blocked the bot"):
+                    stats.blocked += 1
+                await session.commit()
+            return
+        tz = row.payload.get("tz")
+        resume = self.quiet.resume_at(local_time(now, tz)) if tz else None
+        if resume is not None:
+            async with self.sessions() as session:
+                if await repo.settle_pending(session, row.id, next_try_at=resume.astimezone(UTC)):
+                    stats.deferred += 1
+                await session.commit()
+            return
+        now = self.clock()
+        async with self.sessions() as session:
+            claimed = await repo.claim(session, row.id, self.claimed_by, now, now + self.lease)
+            await session.commit()
+            if not claimed:
+                stats.lost_claims += 1  # another sender took it
+                return
+            outcome, error, retry_at = await self._attempt(session, row)
+            now = self.clock()
+            if outcome == "retry":
+                await repo.release(session, row.id, self.claimed_by, retry_at or now, error or "")
+            else:
+                if not await repo.finish(session, row.id, self.claimed_by, outcome, now, error):
+                    log.warning("outbox row %s (%s): claim lost before it was closed as %s", row.id, row.key, outcome)
+            if outcome == "blocked":
+                await mark_blocked(session, row.user_id, now)
+            await session.commit()
+        counter = "retried" if outcome == "retry" else outcome
+        setattr(stats, counter, getattr(stats, counter) + 1)
+
+    async def _attempt(self, session: AsyncSession, row: repo.DueRow) -> tuple[str, str | None, datetime | None]:
+        """Render and send one claimed row: (outcome, error, retry time)."""
+        lang = row.language or self.default_language
+        try:
+            with self.i18n.context(), self.i18n.use_locale(lang):
+                rendered = await self.render(session, row.kind, row.payload, row.user_id)
+        except Exception as exc:
+            log.exception("outbox row %s (%s): rendering failed", row.id, row.key)
+            return "failed", f"render: {exc!r}", None
+        await session.commit()  # end the render's read transaction before waiting for a permit
+        if rendered is None:
+            return "skipped", None, None
+        if self.limiter.paused_for() > LONG_FLOOD_WAIT:
+            # Do not hold a claim through a long flood wait: back to pending until it is over.
+            return "retry", "flood wait in force", self.clock() + timedelta(seconds=self.limiter.paused_for())
+        await self.limiter.acquire(row.user_id)  # last thing before the request: the pace Telegram sees
+        try:
+            await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup)
+        except TelegramRetryAfter as exc:
+            self.limiter.pause(exc.retry_after)
+            log.warning("flood wait %s s (outbox row %s); all sends paused", exc.retry_after, row.id)
+            return "retry", f"429 retry after {exc.retry_after}", self.clock() + timedelta(seconds=exc.retry_after)
+        except TelegramForbiddenError as exc:
+            log.info("user %s blocked the bot; outbox row %s closed", row.user_id, row.id)
+            return "blocked", exc.message, None
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            tries = row.tries + 1
+            if tries >= self.max_tries:
+                log.warning("outbox row %s failed %d times, giving up: %s", row.id, tries, exc)
+                return "failed", str(exc), None
+            return "retry", str(exc), self.clock() + backoff(tries)
+        except TelegramAPIError as exc:
+            log.warning("outbox row %s (%s) refused: %s", row.id, row.key, exc.message)
+            return "failed", exc.message, None
+        return "sent", None, None
+
+
+def sender_for(app, bot: Bot, *, clock: Clock = utc_now) -> OutboxSender:
+    """The process's sender (one rate limiter per bot process), built on first use."""
+    from bot.services.reminders import quiet_window, render
+
+    sender = app.extras.get("outbox_sender")
+    if sender is None or sender.bot is not bot:
+        limiter = app.extras.setdefault("rate_limiter", RateLimiter(app.settings.broadcast_rate))
+        sender = OutboxSender(sessions=app.sessions, bot=bot, i18n=app.i18n, render=render, limiter=limiter,
+                              quiet=quiet_window(app.settings), default_language=app.settings.default_language,
+                              lease=timedelta(minutes=app.settings.outbox_stuck_minutes))
+        app.extras["outbox_sender"] = sender
+    sender.clock = clock
+    return sender
+
+
+async def send_outbox(app, bot: Bot, *, clock: Clock = utc_now) -> SendStats:
+    """One sending run, to the end (tests call it directly)."""
+    return await sender_for(app, bot, clock=clock).run()
+
+
+async def kick_outbox(app, bot: Bot) -> None:
+    """The scheduler's job, every few seconds: start a sending run in the background unless one is going.
+    A large fan-out (50,000 messages take half an hour at 28/s) runs on without the scheduler skipping and
+    warning about overlapping runs every few seconds."""
+    task: asyncio.Task | None = app.extras.get("outbox_task")
+    if task is not None and not task.done():
+        return
+    task = asyncio.create_task(send_outbox(app, bot), name="outbox-send")
+    task.add_done_callback(_log_failure)
+    app.extras["outbox_task"] = task
+
+
+async def stop_outbox(app, timeout: float = 30.0) -> None:
+    """At shutdown, before the bot's session closes: sends in flight finish, nothing new is claimed (a run
+    cancelled mid-request would leave its rows "unknown")."""
+    sender: OutboxSender | None = app.extras.get("outbox_sender")
+    task: asyncio.Task | None = app.extras.get("outbox_task")
+    if sender is not None:
+        sender.stopping = True
+    if task is not None and not task.done():
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            task.cancel()
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("outbox run failed", exc_info=task.exception())
