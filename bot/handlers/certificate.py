@@ -88,13 +88,9 @@ async def confirm_name(event: Message | CallbackQuery, user: User, course_id: st
 
 
 @router.message(Command("certificate"))
-async def cert_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
-    await cert_home(message, session, user, MAIN_COURSE, state)
-
-
 @router.callback_query(MenuCB.filter(F.to == "cert"))
-async def cert_button(query: CallbackQuery, session: AsyncSession, user: User, state: FSMContext) -> None:
-    await cert_home(query, session, user, MAIN_COURSE, state)
+async def cert_entry(event: Message | CallbackQuery, session: AsyncSession, user: User, state: FSMContext) -> None:
+    await cert_home(event, session, user, MAIN_COURSE, state)
 
 
 @router.message(StateFilter(CertName.waiting), F.text)

@@ -71,19 +71,12 @@ async def course_list(event: Message | CallbackQuery) -> None:
 
 
 @router.message(Command("course"))
-async def course_command(message: Message, session: AsyncSession, user: User) -> None:
-    if len(catalogue()) > 1:
-        await course_list(message)
-    else:
-        await course_home(message, session, user, MAIN_COURSE)
-
-
 @router.callback_query(MenuCB.filter(F.to.in_({"course", "courses"})))
-async def course_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+async def course_entry(event: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
     if len(catalogue()) > 1:
-        await course_list(query)
+        await course_list(event)
     else:
-        await course_home(query, session, user, MAIN_COURSE)
+        await course_home(event, session, user, MAIN_COURSE)
 
 
 def _known(callback_data: CourseCB) -> CourseText | None:

@@ -112,13 +112,9 @@ async def exam_home(event: Message | CallbackQuery, session: AsyncSession, user:
 
 
 @router.message(Command("exam"))
-async def exam_command(message: Message, session: AsyncSession, user: User, settings: Settings) -> None:
-    await exam_home(message, session, user, settings, MAIN_COURSE)
-
-
 @router.callback_query(MenuCB.filter(F.to == "exam"))
-async def exam_button(query: CallbackQuery, session: AsyncSession, user: User, settings: Settings) -> None:
-    await exam_home(query, session, user, settings, MAIN_COURSE)
+async def exam_entry(event: Message | CallbackQuery, session: AsyncSession, user: User, settings: Settings) -> None:
+    await exam_home(event, session, user, settings, MAIN_COURSE)
 
 
 @router.callback_query(ExamCB.filter())

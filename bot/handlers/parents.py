@@ -63,13 +63,9 @@ async def child_card(event: Message | CallbackQuery, session: AsyncSession, stud
 
 
 @router.message(Command("children"))
-async def children_command(message: Message, session: AsyncSession, user: User) -> None:
-    await children_screen(message, session, user)
-
-
 @router.callback_query(MenuCB.filter(F.to == "kids"))
-async def children_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
-    await children_screen(query, session, user)
+async def children_entry(event: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
+    await children_screen(event, session, user)
 
 
 @router.callback_query(ChildCB.filter())
@@ -123,6 +119,7 @@ async def send_week_chart(query: CallbackQuery, session: AsyncSession, student_i
     top = 10 if _school.country == "KZ" else 5
     png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
                     title=title, horizontal=True, max_value=top)
-    caption = _("{name}, {klass}: average {average}").format(
-        name=student.full_name, klass=klass.name, average=fmt_number(summary.overall) if summary.overall is not None else "—")
+    average = fmt_number(summary.overall) if summary.overall is not None else "—"
+    caption = _("{name}, {klass}: average {average}").format(name=student.full_name, klass=klass.name,
+                                                              average=average)
     await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption)
