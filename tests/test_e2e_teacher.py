@@ -229,3 +229,32 @@ async def test_forged_answer_for_another_teachers_attempt_is_refused(teacher_har
             ExamAnswer.attempt_id == attempt.id, ExamAnswer.chosen.isnot(None))))
     # Both taps named position 0: exactly one of them counts, the other answers nothing else.
     assert [a.position for a in answers] == [0]
+
+
+async def test_exam_survives_a_restart(tmp_path):
+    url = sqlite_url(tmp_path / "restart.db")
+    first = await Harness.start(url, exam_questions=10)
+    try:
+        async with first.db() as session:
+            await seed_demo(session)
+        user = await onboard_teacher(first, 5400, "ru")
+        await user.send("/exam")
+        await user.wait_for(has_data("x:start"))
+        await press_data(user, "x:start")
+        for _ in range(2):
+            attempt, current = await exam_state(first, 5400)
+            await press_data(user, f"xa:{attempt.id}:{current.position}:{shown_correct(current)}")
+    finally:
+        await first.stop()
+    second = await Harness.start(url, exam_questions=10)
+    try:
+        user = second.user(5400, "Teacher")
+        await user.send("/exam")
+        resume = await user.wait_for(has_data("x:resume"))
+        assert "3/10" in resume.text
+        await press_data(user, "x:resume")
+        await answer_exam(second, user, right=True)
+        attempt, _ = await exam_state(second, 5400)
+        assert attempt.passed and attempt.correct_count == 10
+    finally:
+        await second.stop()
