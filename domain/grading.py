@@ -129,3 +129,46 @@ def percent_to_grade(percent: float) -> int:
     if percent >= 40:
         return 3
     return 2
+
+
+#: Kazakhstan's term weights since 2020–21: ФО 25 %, СОР 25 %, СОЧ 50 %.
+KZ_TERM_WEIGHTS = {MarkKind.REGULAR: 0.25, MarkKind.SECTION: 0.25, MarkKind.TERM: 0.5}
+
+
+def _half_up(value: float) -> int:
+    return int(value + 0.5)
+
+
+def kz_term_percent(marks: Iterable[tuple[int, str]]) -> float | None:
+    """Kazakhstan: the term per cent from formative marks (1–10, as a share of 10) and summative per cents.
+
+    Weights ФО 25 % + СОР 25 % + СОЧ 50 %; while a part is still missing (mid-term), the others are
+    re-weighted, so the figure is a forecast until the СОЧ is written.
+    """
+    parts: dict[MarkKind, list[float]] = {kind: [] for kind in KZ_TERM_WEIGHTS}
+    for grade, kind in marks:
+        kind = MarkKind(kind) if kind in MarkKind._value2member_map_ else MarkKind.REGULAR
+        parts[kind].append(grade * 10.0 if kind is MarkKind.REGULAR else float(grade))
+    present = {kind: sum(values) / len(values) for kind, values in parts.items() if values}
+    if not present:
+        return None
+    weight = sum(KZ_TERM_WEIGHTS[kind] for kind in present)
+    return round(sum(KZ_TERM_WEIGHTS[kind] * value for kind, value in present.items()) / weight, 1)
+
+
+def term_grade(country: str, marks: Iterable[tuple[int, str]]) -> int | None:
+    """The term grade (2–5) the marks so far point to: Kazakhstan by weighted per cent, elsewhere the
+    mean of the marks rounded half up (summatives count as marks). None without marks."""
+    marks = list(marks)
+    if not marks:
+        return None
+    if country.upper() == "KZ":
+        percent = kz_term_percent(marks)
+        return None if percent is None else percent_to_grade(percent)
+    return min(5, max(2, _half_up(sum(grade for grade, _kind in marks) / len(marks))))
+
+
+def year_grade(term_grades: Iterable[int]) -> int | None:
+    """The year grade: the rounded mean of the term grades (half up)."""
+    grades = list(term_grades)
+    return _half_up(sum(grades) / len(grades)) if grades else None

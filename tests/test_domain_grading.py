@@ -84,3 +84,24 @@ def test_parse_kind_in_every_language():
                                                 (100, 5)])
 def test_kazakh_percent_to_grade(percent, grade):
     assert percent_to_grade(percent) == grade
+
+
+def test_kazakh_term_grade_weights():
+    from domain.grading import kz_term_percent, term_grade
+
+    # ФО 8/10 -> 80 %, СОР 70 %, СОЧ 90 %: 0.25*80 + 0.25*70 + 0.5*90 = 82.5 % -> 4
+    marks = [(8, "regular"), (70, "section"), (90, "term")]
+    assert kz_term_percent(marks) == 82.5
+    assert term_grade("KZ", marks) == 4
+    # Mid-term, without СОЧ: ФО and СОР weighted equally -> 75 % -> 4; 85 % and above -> 5.
+    assert kz_term_percent([(8, "regular"), (70, "section")]) == 75.0
+    assert term_grade("KZ", [(9, "regular"), (90, "section"), (85, "term")]) == 5
+    assert term_grade("KZ", []) is None
+
+
+def test_five_point_term_and_year_grade():
+    from domain.grading import term_grade, year_grade
+
+    assert term_grade("UZ", [(5, "regular"), (4, "regular"), (4, "section")]) == 4  # 4.33
+    assert term_grade("KG", [(5, "regular"), (4, "regular")]) == 5  # 4.5 rounds half up
+    assert year_grade([4, 5, 4, 5]) == 5 and year_grade([3, 4, 4]) == 4 and year_grade([]) is None

@@ -160,3 +160,14 @@ async def test_class_teacher_issues_and_revokes_code(school):
     await parent.send(f"/start invite_{code.replace('-', '')}")
     reply = await parent.wait_for()
     assert "✅" not in reply.text
+
+
+async def test_parent_sees_term_forecast(school):
+    h, demo = school
+    from bot.services.clock import school_today
+    from bot.services.parent_views import term_grades_text
+
+    with h.app.i18n.context(), h.app.i18n.use_locale("ru"):
+        async with h.db() as session:
+            text = await term_grades_text(session, demo.student_ids[0], school_today("Asia/Tashkent"))
+    assert "прогноз" in text

@@ -97,7 +97,7 @@ async def child_action(query: CallbackQuery, callback_data: ChildCB, session: As
     elif callback_data.a == "att":
         text = await parent_views.attendance_text(session, student_id, today)
     elif callback_data.a == "terms":
-        text = await parent_views.term_grades_text(session, student_id)
+        text = await parent_views.term_grades_text(session, student_id, today)
     elif callback_data.a == "hw":
         text = await parent_views.homework_text(session, student_id, today)
     elif callback_data.a == "chart":

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import fmt_date, fmt_number
+from domain.grading import term_grade
 from domain.journal import AttendanceSummary, WeekSummary, summarize_attendance, summarize_week
 from storage.repositories import journal
 
@@ -80,20 +81,31 @@ async def attendance_text(session: AsyncSession, student_id: int, today: date) -
     return render_attendance(student.full_name, term.number, summarize_attendance(values))
 
 
-async def term_grades_text(session: AsyncSession, student_id: int) -> str:
+async def term_grades_text(session: AsyncSession, student_id: int, today: date) -> str:
+    """Term grades set by the school, and the current term's forecast from the marks so far."""
     found = await journal.student_with_class(session, student_id)
     if found is None:
         return _("No such student.")
-    student = found[0]
+    student, _klass, school = found
+    lines = [_("{name}: term grades").format(name=student.full_name)]
     rows = await journal.child_term_grades(session, student_id)
-    if not rows:
-        return _("{name}: no term grades have been set yet.").format(name=student.full_name)
     by_subject: dict[str, list[str]] = {}
     for subject, period, grade in rows:
-        label = period.split("/")[-1]
-        by_subject.setdefault(subject, []).append(f"{label}: {grade}")
-    lines = [_("{name}: term grades").format(name=student.full_name), ""]
+        by_subject.setdefault(subject, []).append(f"{period.split('/')[-1]}: {grade}")
     lines += [f"• {subject} — " + ", ".join(items) for subject, items in by_subject.items()]
+    if not rows:
+        lines.append(_("No term grades have been set yet."))
+    term = await journal.term_for(session, school.id, today)
+    if term is not None:
+        marks: dict[str, list[tuple[int, str]]] = {}
+        for row in await journal.child_marks(session, student_id, term.starts_on, term.ends_on):
+            if row.grade is not None:
+                marks.setdefault(row.subject, []).append((row.grade, row.kind))
+        forecast = {subject: term_grade(school.country, values) for subject, values in sorted(marks.items())}
+        if forecast:
+            lines += ["", _("Term {term} so far (forecast from {n} grades):").format(
+                term=term.number, n=sum(len(v) for v in marks.values()))]
+            lines += [f"• {subject}: {grade}" for subject, grade in forecast.items() if grade is not None]
     return "\n".join(lines)
 
 
