@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.courses import catalogue
 from bot.i18n import UserLocaleMiddleware, create_i18n
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.retry import RetryAfterMiddleware
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def create_bot(settings: Settings) -> Bot:
         raise RuntimeError("BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url)) if settings.bot_api_url \
         else AiohttpSession()
+    session.middleware(RetryAfterMiddleware())
     return Bot(settings.bot_token.get_secret_value(), session=session,
                default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True))
 

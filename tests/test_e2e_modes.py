@@ -70,3 +70,12 @@ async def test_user_who_blocks_the_bot_is_marked(harness):
     await user.wait_for()
     async with harness.db() as session:
         assert (await session.get(User, 6001)).blocked_at is None
+
+
+async def test_a_short_flood_wait_does_not_lose_the_reply(harness):
+    user = harness.user(6101, "F")
+    harness.api.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=user.chat_id)
+    await user.send("/help")
+    reply = await user.wait_for(timeout=6)
+    assert "/menu" in reply.text
+    assert [c.error_code for c in harness.api.calls_of("sendMessage") if c.chat_id in (6101, "6101")][:2] == [429, None]

@@ -42,6 +42,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.retry import own_flood_control
 from bot.services.rate_limit import RateLimiter
 from domain.reminders import QuietWindow, local_time
 from storage.repositories import outbox as repo
@@ -231,7 +232,11 @@ class OutboxSender:
             return "retry", "flood wait in force", self.clock() + timedelta(seconds=self.limiter.paused_for())
         await self.limiter.acquire(row.user_id)  # last thing before the request: the pace Telegram sees
         try:
-            await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup)
+            token = own_flood_control.set(True)
+            try:
+                await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup)
+            finally:
+                own_flood_control.reset(token)
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after)
             log.warning("flood wait %s s (outbox row %s); all sends paused", exc.retry_after, row.id)
