@@ -55,13 +55,13 @@ async def teacher_staff_ids(session: AsyncSession, user: User) -> list[int]:
 
 
 async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user: User, day: date | None) -> None:
-    staff_ids = await teacher_staff_ids(session, user)
+    membership = await membership_of(session, user.id)
+    staff_ids = [s.id for s in membership.staff]
     kb = InlineKeyboardBuilder()
     if not staff_ids:
         await show(event, _("The journal is for teachers on a school's staff list. Ask your school to add you."),
                    nav_row(kb).as_markup())
         return
-    membership = await membership_of(session, user.id)
     school = await session.get(School, membership.staff[0].school_id)
     today = school_today(school.timezone)
     day = day or today

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keyboards.common import MenuCB
 from bot.keyboards.menu import main_menu, role_keyboard
-from bot.services.roles import available_roles, current_role
+from bot.services.roles import available_roles, pick_role
 from bot.ui import show
 from domain.roles import Role
 from storage.models import User
@@ -33,11 +33,11 @@ def menu_title(role: Role, user: User) -> str:
 
 
 async def show_main_menu(event: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
-    role = await current_role(session, user)
+    roles, _m = await available_roles(session, user)
+    role = pick_role(user, roles)
     if role is None:
         await show(event, _("Who are you? Choose your role:"), role_keyboard(ROLE_ORDER, with_menu=False))
         return
-    roles, _m = await available_roles(session, user)
     await show(event, menu_title(role, user), main_menu(role, other_roles=len(roles) > 1))
 
 

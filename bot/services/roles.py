@@ -20,11 +20,18 @@ async def available_roles(session: AsyncSession, user: User) -> tuple[set[Role],
     return roles, membership
 
 
+def pick_role(user: User, roles: set[Role]) -> Role | None:
+    """The chosen role if the records still allow it, else another the user holds; None before onboarding."""
+    if user.role is None:
+        return None
+    if Role(user.role) in roles:
+        return Role(user.role)
+    return next(iter(sorted(roles)), None)
+
+
 async def current_role(session: AsyncSession, user: User) -> Role | None:
     """The role whose menu to show, or None when the user has not been onboarded."""
     if user.role is None:
         return None
     roles, _ = await available_roles(session, user)
-    if Role(user.role) in roles:
-        return Role(user.role)
-    return next(iter(sorted(roles)), None)
+    return pick_role(user, roles)
