@@ -119,7 +119,12 @@ def made_line(today: date) -> str:
     return _("Made by Maktab Bot on {date}").format(date=fmt_date(today))
 
 
-def summative_names() -> str:
+def summative_names(country: str = "UZ") -> str:
+    """The section/term summatives as the school's country names them."""
+    if country == "KZ":
+        return f'{_("SOR (BZhB)")}/{_("SOCh (TZhB)")}'
+    if country == "KG":
+        return f'{_("SOR")}/{_("SOCh")}'
     return _("BSB/ChSB")
 
 
@@ -374,11 +379,11 @@ async def journal_report(session: AsyncSession, scope: SchoolScope) -> JournalRe
     return JournalReport(scope, quality, classes, await repo.staff_names(session, school_id), summatives)
 
 
-def tally_lines(tally: JournalTally) -> list[str]:
+def tally_lines(tally: JournalTally, country: str) -> list[str]:
     return [
         _("📅 Attendance entered on the day: {share}").format(share=share_text(tally.attendance_share)),
         _("✍️ Lessons with grades: {share}").format(share=share_text(tally.grades_share)),
-        _("📝 {names} entered by the due date: {share}").format(names=summative_names(),
+        _("📝 {names} entered by the due date: {share}").format(names=summative_names(country),
                                                                share=share_text(tally.summatives_share)),
     ]
 
@@ -391,7 +396,8 @@ def _worst(table: dict, min_lessons: int = 1) -> list:
 
 def journal_text(report: JournalReport) -> str:
     q, scope = report.quality, report.scope
-    lines = [_("📒 Journal quality"), scope.school.name, period_line(scope), "", *tally_lines(q.total)]
+    lines = [_("📒 Journal quality"), scope.school.name, period_line(scope), "",
+             *tally_lines(q.total, scope.school.country)]
     missing = q.total.lessons - q.total.held
     lines.append(_("Lessons counted: {lessons}, of them not in the journal: {missing}").format(
         lessons=num(q.total.lessons), missing=num(missing)))
@@ -400,7 +406,8 @@ def journal_text(report: JournalReport) -> str:
     not_entered = q.summatives.get(SummativeState.MISSING, 0)
     if late or not_entered or upcoming:
         lines.append(_("{names}: late {late}, not entered {missing}, not yet due {upcoming}").format(
-            names=summative_names(), late=num(late), missing=num(not_entered), upcoming=num(upcoming)))
+            names=summative_names(scope.school.country), late=num(late), missing=num(not_entered),
+            upcoming=num(upcoming)))
     worst_teachers = _worst({k: v for k, v in q.by_teacher.items() if k is not None})
     if worst_teachers:
         lines += ["", _("Lowest share entered on the day, teachers:")]
@@ -417,12 +424,12 @@ def journal_text(report: JournalReport) -> str:
     return "\n".join(lines)
 
 
-def _tally_columns(first: str) -> list[Column]:
+def _tally_columns(first: str, country: str) -> list[Column]:
     return [Column(first, width=3.0), Column(_("Lessons"), ColumnKind.INTEGER, 0.9),
             Column(_("Not in the journal"), ColumnKind.INTEGER, 1.1),
             Column(_("Attendance on the day, %"), ColumnKind.PERCENT, 1.4),
             Column(_("With grades, %"), ColumnKind.PERCENT, 1.1),
-            Column(_("{names} due").format(names=summative_names()), ColumnKind.INTEGER, 1.1),
+            Column(_("{names} due").format(names=summative_names(country)), ColumnKind.INTEGER, 1.1),
             Column(_("On time, %"), ColumnKind.PERCENT, 1.0)]
 
 
@@ -433,28 +440,30 @@ def _tally_cells(name: str, t: JournalTally) -> list:
 
 def journal_document(report: JournalReport) -> ReportDocument:
     q, scope = report.quality, report.scope
+    country = scope.school.country
     teachers = sorted(q.by_teacher.items(), key=lambda kt: report.teacher_name(kt[0]).casefold())
     classes = sorted(q.by_class.items(), key=lambda kt: (report.classes[kt[0]].grade, report.classes[kt[0]].name)
                      if kt[0] in report.classes else (99, "?"))
     weeks = [[fmt_date(monday, fmt="d MMM"), *_tally_cells("", t)[1:]] for monday, t in q.by_week.items()]
     summary = Section(heading=_("Summary"), sheet_name=_("Summary"), paragraphs=[
-        *map(plain, tally_lines(q.total)),
+        *map(plain, tally_lines(q.total, country)),
         _("Lessons counted: {lessons}, of them not in the journal: {missing}").format(
             lessons=num(q.total.lessons), missing=num(q.total.lessons - q.total.held)),
         _("How it is counted: the timetable's lessons on school days (holidays left out) up to the day before "
           "the report, and lessons written outside the timetable. \"On the day\": attendance was taken on the "
           "lesson's date, school time. Grades are expected where the class gets marks. A {names} is on time "
-          "when its results were saved by its due date.").format(names=summative_names())])
+          "when its results were saved by its due date.").format(names=summative_names(country))])
     return ReportDocument(
         title=_("Journal quality"), lines=[scope.school.name, period_line(scope), made_line(scope.today)],
         sections=[summary,
                   Section(heading=_("By teacher"), table=Table(
-                      _tally_columns(_("Teacher")), [_tally_cells(report.teacher_name(k), t) for k, t in teachers],
+                      _tally_columns(_("Teacher"), country),
+                      [_tally_cells(report.teacher_name(k), t) for k, t in teachers],
                       total=_tally_cells(_("Total"), q.total))),
                   Section(heading=_("By class"), table=Table(
-                      _tally_columns(_("Class")),
+                      _tally_columns(_("Class"), country),
                       [_tally_cells(report.classes[k].name if k in report.classes else "?", t) for k, t in classes])),
-                  Section(heading=_("By week"), table=Table(_tally_columns(_("Week from")), weeks))],
+                  Section(heading=_("By week"), table=Table(_tally_columns(_("Week from"), country), weeks))],
         footer=scope.school.name)
 
 
