@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -40,3 +41,12 @@ def fmt_percent(value: float, lang: str | None = None) -> str:
 def progress_bar(done: int, total: int, width: int = 10) -> str:
     filled = round(width * done / total) if total else 0
     return "▰" * filled + "▱" * (width - filled)
+
+
+def summative_names(country: str) -> tuple[str, str]:
+    """Section and term summatives as the school's country names them (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ)."""
+    if country == "UZ":
+        return _("BSB"), _("ChSB")
+    if country == "KZ":
+        return _("SOR (BZhB)"), _("SOCh (TZhB)")
+    return _("SOR"), _("SOCh")

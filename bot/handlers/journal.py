@@ -18,7 +18,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.formatting import fmt_date
+from bot.formatting import fmt_date, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB
 from bot.services.clock import school_today
@@ -39,15 +39,6 @@ KIND_LABELS = {"regular": "", "section": "S", "term": "T"}
 
 class LessonText(StatesGroup):
     waiting = State()
-
-
-def summative_names(country: str) -> tuple[str, str]:
-    """Section and term summative names as the teacher's country calls them."""
-    if country == "UZ":
-        return _("BSB"), _("ChSB")
-    if country == "KZ":
-        return _("SOR (BZhB)"), _("SOCh (TZhB)")
-    return _("SOR"), _("SOCh")
 
 
 async def teacher_staff_ids(session: AsyncSession, user: User) -> list[int]:

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import babel_locale, fmt_date, fmt_number
+from bot.formatting import summative_names as section_and_term_names
 from domain.charts import Bar, bar_chart
 from domain.grading import allowed_grades, first_half_end, percent_to_grade
 from domain.report_files import (
@@ -120,12 +121,8 @@ def made_line(today: date) -> str:
 
 
 def summative_names(country: str = "UZ") -> str:
-    """The section/term summatives as the school's country names them."""
-    if country == "KZ":
-        return f'{_("SOR (BZhB)")}/{_("SOCh (TZhB)")}'
-    if country == "KG":
-        return f'{_("SOR")}/{_("SOCh")}'
-    return _("BSB/ChSB")
+    """"BSB/ChSB", "СОР/СОЧ", ...: the school's country's names for its section and term summatives."""
+    return "/".join(section_and_term_names(country))
 
 
 def country_name(code: str) -> str:
