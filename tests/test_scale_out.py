@@ -14,7 +14,7 @@ from bot.services.exam_jobs import close_expired_attempts
 from storage.models import ExamAttempt, User
 from tests.conftest import POSTGRES_UP, REDIS_UP
 from tests.harness import Harness, has_data, press_data
-from tests.test_e2e_teacher import NAMES, answer_exam, exam_state
+from tests.test_e2e_teacher import NAMES, answer_exam, exam_state, onboard_teacher
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_UP, reason="no PostgreSQL server answers on 127.0.0.1:5432"),
@@ -34,12 +34,7 @@ async def test_second_instance_continues_first_instances_conversation(database_u
     try:
         async with first.db() as session:
             await seed_demo(session)
-        teacher = first.user(8001, "T")
-        await teacher.send("/start")
-        await teacher.wait_for(has_data("role:"))
-        await press_data(teacher, "role:teacher")
-        await press_data(teacher, "sch:0:0")
-        await press_data(teacher, "sch:")
+        teacher = await onboard_teacher(first, 8001, "ru")
         await teacher.send("/exam")
         await teacher.wait_for(has_data("x:start"))
         await press_data(teacher, "x:start")
@@ -69,12 +64,7 @@ async def test_deadline_jobs_of_two_instances_notify_once(database_url, redis_ur
     try:
         async with a.db() as session:
             await seed_demo(session)
-        teacher = a.user(8101, "T")
-        await teacher.send("/start")
-        await teacher.wait_for(has_data("role:"))
-        await press_data(teacher, "role:teacher")
-        await press_data(teacher, "sch:0:0")
-        await press_data(teacher, "sch:")
+        teacher = await onboard_teacher(a, 8101, "ru")
         await teacher.send("/exam")
         await teacher.wait_for(has_data("x:start"))
         await press_data(teacher, "x:start")
