@@ -171,3 +171,38 @@ async def test_parent_sees_term_forecast(school):
         async with h.db() as session:
             text = await term_grades_text(session, demo.student_ids[0], school_today("Asia/Tashkent"))
     assert "прогноз" in text
+
+
+async def test_kazakh_summative_is_typed_as_a_per_cent(school):
+    h, demo = school
+    from sqlalchemy import update as sql_update
+
+    from bot.services.clock import school_today
+    from storage.models import School
+
+    async with h.db() as session:
+        await session.execute(sql_update(School).where(School.id == demo.school_id).values(country="KZ",
+                                                                                          timezone="Asia/Almaty"))
+    await link_staff(h, 7500, demo.teacher_phone)
+    today = school_today("Asia/Almaty")
+    day = today - timedelta(days=today.weekday() - 4) if today.weekday() > 4 else today
+    teacher = h.user(7500, "Aigul", language_code="kk")
+    await teacher.send("/journal")
+    await teacher.wait_for()
+    if day != today:
+        await press_data(teacher, "jl:list:0:" + str(day.toordinal()))
+    _t, data = await wait_button(teacher, "jl:open:")
+    await press_data(teacher, data)
+    await press_data(teacher, "jl:gmode:")
+    _t, pick = await wait_button(teacher, "jl:pick:")
+    student_id = int(pick.split(":")[4])
+    await press_data(teacher, pick)
+    await press_data(teacher, "jl:pct:")
+    await teacher.send("abc")
+    assert "100" in (await teacher.wait_for()).text
+    await teacher.send("85")
+    await teacher.wait_for(has_data("jl:pick:"))
+    async with h.db() as session:
+        mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student_id,
+                                                              JournalMark.grade == 85))
+    assert mark is not None and mark.kind == "section"

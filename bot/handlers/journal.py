@@ -41,6 +41,12 @@ class LessonText(StatesGroup):
     waiting = State()
 
 
+class SummativePercent(StatesGroup):
+    """Kazakhstan's СОР/СОЧ results are per cents: typed, not 101 buttons."""
+
+    waiting = State()
+
+
 async def teacher_staff_ids(session: AsyncSession, user: User) -> list[int]:
     return [s.id for s in (await membership_of(session, user.id)).staff]
 
@@ -122,7 +128,8 @@ def sheet_keyboard(sheet: LessonSheet, day: date, mode: str, scale: tuple[int, .
         attendance = mark.attendance if mark else "present"
         label = f"{ATTENDANCE_MARK.get(attendance, '?')} {student.full_name}"
         if mark and mark.grade is not None:
-            label += f" · {mark.grade}{KIND_LABELS.get(mark.kind, '')}"
+            percent = "%" if sheet.school.country == "KZ" and mark.kind != "regular" else ""
+            label += f" · {mark.grade}{percent}{KIND_LABELS.get(mark.kind, '')}"
         action = "att" if mode == "att" else "pick"
         kb.button(text=label[:64], callback_data=LessonCB(a=action, t=sheet.slot.id, d=d, s=student.id, n=version))
     kb.adjust(2)
@@ -230,11 +237,21 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         await show_sheet(query, sheet, day, "grade", session)
     elif action == "pick":
         await grade_picker(query, sheet, day, callback_data.s, session)
+    elif action == "pct" and callback_data.v in (1, 2):
+        await state.set_state(SummativePercent.waiting)
+        await state.update_data(t=sheet.slot.id, d=callback_data.d, s=callback_data.s, k=callback_data.v,
+                                n=callback_data.n)
+        student = next(x for x in sheet.students if x.id == callback_data.s)
+        name = summative_names(sheet.school.country)[callback_data.v - 1]
+        await show(query, _("Send {student}'s {name} result in per cent, a number from 0 to 100.").format(
+            student=student.full_name, name=name), nav_row(InlineKeyboardBuilder(), LessonCB(
+                a="gmode", t=sheet.slot.id, d=callback_data.d).pack()).as_markup())
     elif action == "grade":
         scale = await grades_for(session, sheet, day)
         value, kind = divmod(callback_data.v, 10)  # v = grade*10 + kind index; grade 0 clears
         kinds = ("regular", "section", "term")
-        if (value and value not in scale) or kind >= len(kinds):
+        kazakh_summative = sheet.school.country == "KZ" and kind != 0  # typed as per cents, not buttons
+        if (value and value not in scale) or kind >= len(kinds) or kazakh_summative:
             notify(callback_answer, _("This grade is not used for this class."), alert=True)
             return
         await journal.ensure_lesson(session, sheet, day, user.id, now)
@@ -254,18 +271,27 @@ async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, stud
     d = day.toordinal()
     kb = InlineKeyboardBuilder()
     section, term = summative_names(sheet.school.country)
-    # Kazakhstan's summatives are per cents (imported); on the phone: formative marks only.
-    kinds = ((0, ""),) if sheet.school.country == "KZ" else ((0, ""), (1, section), (2, term))
+    kazakh = sheet.school.country == "KZ"
+    # Kazakhstan: formative marks 1–10 as buttons; СОР/СОЧ are per cents, typed after a button.
+    kinds = ((0, ""),) if kazakh else ((0, ""), (1, section), (2, term))
     for kind_index, label in kinds:
         row = [InlineKeyboardButton(text=f"{g} {label}".strip(), callback_data=LessonCB(
             a="grade", t=sheet.slot.id, d=d, s=student_id, v=g * 10 + kind_index, n=version).pack())
             for g in scale]
         for i in range(0, len(row), 5):
             kb.row(*row[i:i + 5])
+    if kazakh:
+        kb.row(*[InlineKeyboardButton(text=f"{name} %", callback_data=LessonCB(
+            a="pct", t=sheet.slot.id, d=d, s=student_id, v=kind_index, n=version).pack())
+            for kind_index, name in ((1, section), (2, term))])
     kb.row(InlineKeyboardButton(text=_("✖ No grade"), callback_data=LessonCB(
         a="grade", t=sheet.slot.id, d=d, s=student_id, v=0, n=version).pack()))
-    text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
-        student=student.full_name, section=section, term=term)
+    if kazakh:
+        text = _("{student}: choose the formative mark (1–10), or enter a {section} or {term} result in per cent."
+                 ).format(student=student.full_name, section=section, term=term)
+    else:
+        text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
+            student=student.full_name, section=section, term=term)
     await show(query, text, nav_row(kb, LessonCB(a="gmode", t=sheet.slot.id, d=d).pack()).as_markup())
 
 
@@ -286,3 +312,34 @@ async def lesson_text_typed(message: Message, session: AsyncSession, user: User,
                                   user_id=user.id, now=now)
     await session.commit()
     await show_sheet(message, sheet, day, "att", session)
+
+
+@router.message(StateFilter(SummativePercent.waiting), F.text)
+async def percent_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    callback = LessonCB(a="open", t=int(data.get("t", 0)), d=int(data.get("d", 0)))
+    sheet = await load_own_sheet(session, user, callback)
+    if sheet is None:
+        await state.set_state(None)
+        await message.answer(_("This is not your lesson, or the button is out of date."))
+        return
+    text = (message.text or "").strip().rstrip("%").strip()
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        await message.answer(_("Please send a whole number from 0 to 100, for example 85."))
+        return
+    await state.set_state(None)
+    day = date.fromordinal(callback.d)
+    if int(data.get("s", 0)) not in {student.id for student in sheet.students}:
+        await message.answer(_("This is not your lesson, or the button is out of date."))
+        return
+    if (sheet.lesson.version if sheet.lesson else 0) != int(data.get("n", -1)):
+        await message.answer(_("Someone changed this lesson meanwhile. Here is the fresh list: check and tap again."))
+        await show_sheet(message, sheet, day, "grade", session)
+        return
+    now = datetime.now(UTC)
+    await journal.ensure_lesson(session, sheet, day, user.id, now)
+    kind = "section" if int(data.get("k", 1)) == 1 else "term"
+    await journal.set_mark(session, sheet, int(data.get("s", 0)), user_id=user.id, now=now, grade=int(text),
+                           kind=kind)
+    await session.commit()
+    await show_sheet(message, sheet, day, "grade", session)
