@@ -122,11 +122,12 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     session.add_all([GuardianContact(student_id=students[c.id][0].id, phone=demo.parent_phone, name="Ota-ona")
                      for c in classes])
     # Timetable: five lessons a day, teachers alternate.
-    for klass in classes:
+    for index, klass in enumerate(classes):
         for weekday in range(5):
             for period in range(1, 4):
                 subject = subjects[(weekday + period + klass.id) % len(subjects)]
-                teacher_id = teacher.id if (period + weekday) % 2 == 0 else class_teacher.id
+                # The two teachers swap classes each period: nobody teaches two classes at once.
+                teacher_id = teacher.id if (period + weekday + index) % 2 == 0 else class_teacher.id
                 session.add(TimetableLesson(school_id=school.id, class_id=klass.id, subject_id=subject.id,
                                             teacher_id=teacher_id, weekday=weekday, period=period,
                                             starts_at=time(8 + period, 0)))

@@ -21,8 +21,16 @@ def babel_locale(lang: str | None = None) -> str:
     return BABEL_LOCALES.get(lang, "ru")
 
 
+#: Uzbek writes "2026-yil 23-noyabr" and "23-noyabr"; CLDR's patterns give "23-noyabr, 2026" and "23 noyabr".
+_UZBEK_PATTERNS = {"long": "y-'yil' d-MMMM", "d MMMM": "d-MMMM", "d MMM": "d-MMM", "EEE d MMM": "EEE, d-MMM",
+                   "EEEE d MMM": "EEEE, d-MMM", "EEEE d MMMM": "EEEE, d-MMMM"}
+
+
 def fmt_date(value: date, lang: str | None = None, fmt: str = "long") -> str:
-    return format_date(value, format=fmt, locale=babel_locale(lang))
+    locale = babel_locale(lang)
+    if locale == "uz_Latn":
+        fmt = _UZBEK_PATTERNS.get(fmt, fmt)
+    return format_date(value, format=fmt, locale=locale)
 
 
 def fmt_weekday(value: date, lang: str | None = None) -> str:

@@ -10,6 +10,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import language_from_telegram
 from storage.repositories.users import get_or_create_user
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -36,9 +37,13 @@ class UserMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is not None and not tg_user.is_bot:
             session: AsyncSession = data["session"]
-            data["user"] = await get_or_create_user(
+            user = data["user"] = await get_or_create_user(
                 session, tg_user.id, tg_name=tg_user.full_name, username=tg_user.username
             )
+            if user.language is None:
+                # Messages the bot sends on its own (a certificate to the head, reminders) need a language
+                # before the user ever opens /language: their Telegram client's, if we speak it.
+                user.language = language_from_telegram(tg_user)
             if session.new or session.dirty:
                 # A new user is written at once, whatever the handler below does.
                 await session.commit()

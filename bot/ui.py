@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 log = logging.getLogger(__name__)
+
+#: Typed text that is not a command: a /command always reaches its own handler, even mid-form.
+TYPED_TEXT = F.text & ~F.text.startswith("/")
 
 
 async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -37,3 +41,11 @@ def notify(callback_answer: CallbackAnswer, text: str, *, alert: bool = False) -
     """The text of the (single, automatic) answer to a button press: a toast, or an alert."""
     callback_answer.text = text
     callback_answer.show_alert = alert
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A button label that fits a phone: cut at a word with an ellipsis, never mid-word without one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,:;–-") + "…"

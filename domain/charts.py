@@ -84,6 +84,10 @@ def _nice_max(value: float) -> float:
 
 
 def _ticks(maximum: float) -> list[float]:
+    """Whole steps on a short integer scale (grades 1–5 or 1–10), else quarters of the axis."""
+    if float(maximum).is_integer() and maximum <= 10:
+        step = 1 if maximum <= 5 else 2
+        return [float(v) for v in range(0, int(maximum) + 1, step)]
     return [maximum * i / 4 for i in range(5)]
 
 

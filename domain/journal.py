@@ -6,11 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import mean
 
 ATTENDANCE_CYCLE = ("present", "absent", "excused", "late")
 #: The fewest grades in a term for a fair term grade (seed 001: 3–4 for a 2-hours-a-week subject).
 MIN_TERM_GRADES = 3
+
+
+def round_half_up(value: float, digits: int = 1) -> float:
+    """As schools round (4.25 -> 4.3), not as binary floats and banker's rounding do (round(4.25, 1) == 4.2)."""
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def next_attendance(current: str) -> str:
@@ -60,9 +66,9 @@ def summarize_week(rows: list[MarkRow]) -> WeekSummary:
             absences += 1
         elif row.attendance == "late":
             late += 1
-    averages = {subject: round(mean(values), 1) for subject, values in sorted(grades.items())}
+    averages = {subject: round_half_up(mean(values)) for subject, values in sorted(grades.items())}
     all_grades = [g for values in grades.values() for g in values]
-    overall = round(mean(all_grades), 1) if all_grades else None
+    overall = round_half_up(mean(all_grades)) if all_grades else None
     return WeekSummary(days=dict(days), averages=averages, overall=overall, absences=absences, late=late)
 
 

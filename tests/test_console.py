@@ -52,7 +52,8 @@ async def test_console_script_walks_through_onboarding(tmp_path):
     assert "  [3] 🇰🇿 Қазақша  [4] 🇷🇺 Русский" in text  # buttons numbered, row by row
     assert "  [1] 👩‍🏫 Учитель\n  [2] 🧑‍🏫 Классный руководитель" in text
     assert "new> 1\n── bot #4 ✎ EDITED ──\nПривяжитесь к своей школе" in text  # the press edits in place
-    assert "── bot #3 ✎ EDITED ──\n✅ Дайын." in text  # the language button, answered in Kazakh
+    # The language button turns that message into the role choice, now in Kazakh.
+    assert "── bot #3 ✎ EDITED ──\nСіз кімсіз?" in text
     assert "💬 toast: 🇰🇿 Қазақша" in text
     assert "Telegram id 900000002, Telegram language kk" in text
     assert "Сәлеметсіз бе, Guest2!" in text and "Сіз кімсіз?" in text

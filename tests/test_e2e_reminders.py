@@ -123,8 +123,10 @@ async def test_unfilled_lesson_reminded_once_at_local_hour_not_after_grades(scho
     h, demo = school
     staff_id = await link_teacher(h, demo.teacher_phone)
     teacher = h.user(TEACHER, "Dilnoza")
-    first, second = await teacher_slots(h, staff_id, DAY)
+    first, second, *others = await teacher_slots(h, staff_id, DAY)
     await fill(h, staff_id, DAY, graded=True, only=first.id)
+    for slot in others:
+        await fill(h, staff_id, DAY, graded=True, only=slot.id)
     await fill(h, staff_id, DAY, graded=False, only=second.id)  # attendance taken, no grades
 
     assert (await plan_reminders(h.app, at(17, 59)))["lessons"] == 0

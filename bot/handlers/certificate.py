@@ -23,7 +23,7 @@ from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.learning import CertCB, ExamCB
 from bot.services.certificates import certificate_filename, certificate_pdf
-from bot.ui import chat_id_of, notify, show
+from bot.ui import TYPED_TEXT, chat_id_of, notify, show
 from domain.certificates import format_verify_code, normalize_person_name
 from storage.models import Certificate, School, User
 from storage.repositories import exams
@@ -93,7 +93,7 @@ async def cert_entry(event: Message | CallbackQuery, session: AsyncSession, user
     await cert_home(event, session, user, MAIN_COURSE, state)
 
 
-@router.message(StateFilter(CertName.waiting), F.text)
+@router.message(StateFilter(CertName.waiting), TYPED_TEXT)
 async def name_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
     name = normalize_person_name(message.text or "")
     if name is None:

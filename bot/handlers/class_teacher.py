@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.formatting import fmt_date
 from bot.keyboards.common import MenuCB, nav_row
 from bot.services.clock import school_today
-from bot.ui import notify, show
+from bot.ui import clip, notify, show
 from domain.invites import InviteState, invite_state
 from domain.journal import MIN_TERM_GRADES, too_few_grades
 from storage.models import InviteCode, ParentLink, School, SchoolClass, Student, User
@@ -157,7 +157,8 @@ async def codes_screen(event, session: AsyncSession, class_id: int) -> None:
     kb = InlineKeyboardBuilder()
     for student in students:
         mark = "👪" if student.id in linked else "▫️"
-        kb.button(text=f"{mark} {student.full_name}"[:64], callback_data=ClassCB(a="student", c=class_id, s=student.id))
+        kb.button(text=clip(f"{mark} {student.full_name}"),
+                  callback_data=ClassCB(a="student", c=class_id, s=student.id))
     kb.adjust(2)
     text = _("{klass}: parents linked {linked} of {total}. Tap a student to issue or cancel a code.").format(
         klass=klass.name, linked=len(linked), total=len(students))
@@ -205,6 +206,7 @@ async def new_code(event, session: AsyncSession, user: User, class_id: int, stud
     link = f"https://t.me/{me.username}?start=invite_{invite.code}" if me and me.username else ""
     text = _("🔑 Code for a parent of {student}:\n\n{code}\n\nIt works once, until {date}. The parent opens the bot, "
              "chooses “Parent” and sends the code, or opens this link:\n{link}").format(
-        student=student.full_name, code=invite.display, date=fmt_date(invite.expires_at.date()), link=link)
+        student=student.full_name, code=invite.display, date=fmt_date(invite.expires_at.date(), fmt="d MMMM"),
+        link=link)
     kb = InlineKeyboardBuilder()
     await show(event, text, nav_row(kb, ClassCB(a="student", c=class_id, s=student.id).pack()).as_markup())

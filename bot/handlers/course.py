@@ -18,7 +18,7 @@ from bot.courses import MAIN_COURSE, catalogue, course_text
 from bot.formatting import fmt_percent, progress_bar
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.learning import CourseCB, ExamCB, QuizCB
-from bot.ui import notify, show
+from bot.ui import clip, notify, show
 from domain.course import CourseText, Question
 from domain.exam import is_pass, percent, shuffled_order
 from storage.models import QuizRun, User
@@ -65,7 +65,7 @@ async def course_home(event: Message | CallbackQuery, session: AsyncSession, use
 async def course_list(event: Message | CallbackQuery) -> None:
     kb = InlineKeyboardBuilder()
     for course_id in catalogue():
-        kb.button(text=course_text(course_id).title[:60], callback_data=CourseCB(a="home", k=course_id))
+        kb.button(text=clip(course_text(course_id).title), callback_data=CourseCB(a="home", k=course_id))
     kb.adjust(1)
     await show(event, _("Choose a course:"), nav_row(kb).as_markup())
 
@@ -115,7 +115,7 @@ async def lesson_list(query: CallbackQuery, session: AsyncSession, user: User, t
     kb = InlineKeyboardBuilder()
     for lesson in block.lessons:
         mark = "✅" if results.get(lesson.number) and results[lesson.number].passed else "▫️"
-        kb.button(text=f"{mark} {lesson.number}. {lesson.title}"[:64],
+        kb.button(text=clip(f"{mark} {lesson.number}. {lesson.title}"),
                   callback_data=CourseCB(a="read", k=text.course_id, l=lesson.number))
     kb.adjust(1)
     arrows = []

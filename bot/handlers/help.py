@@ -27,8 +27,10 @@ def help_text(role: Role | None) -> str:
                         "/course – study the course lesson by lesson\n"
                         "/exam – take the final exam (45 minutes, pass above 60 %)\n"
                         "/certificate – get your certificate and send it to the school head"),
-        Role.CLASS_TEACHER: _("As a class teacher you can, besides the course and exam:\n"
-                              "/codes – issue, list and revoke parents' invite codes"),
+        Role.CLASS_TEACHER: _("As a class teacher you can:\n/journal – attendance, grades, topic and homework of "
+                              "your lessons\n/class – your class at a glance\n/codes – issue, list and revoke "
+                              "parents' invite codes\n/course, /exam, /certificate – the course, the final exam and "
+                              "your certificate"),
         Role.PARENT: _("As a parent you can:\n/children – your children's grades, attendance and homework\n"
                        "Add another child with the code from their class teacher."),
         Role.ADMIN: _("As school administration you can:\n/reports – certification, journal quality, the "

@@ -22,7 +22,7 @@ from bot.formatting import fmt_date, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB
 from bot.services.clock import school_today
-from bot.ui import notify, show
+from bot.ui import TYPED_TEXT, clip, notify, show
 from domain.grading import allowed_grades, first_half_end
 from domain.journal import next_attendance
 from storage.models import School, User
@@ -34,7 +34,6 @@ router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 ATTENDANCE_MARK = {"present": "✓", "absent": "✗", "excused": "🤒", "late": "⏰"}
-KIND_LABELS = {"regular": "", "section": "S", "term": "T"}
 
 
 class LessonText(StatesGroup):
@@ -64,13 +63,15 @@ async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user
     day = day or today
     slots = await journal.teacher_day(session, staff_ids, day)
     for item in slots:
-        if item.lesson is None or item.lesson.attendance_taken_at is None:
+        if day > today:
+            mark = "▫️"
+        elif item.lesson is None or item.lesson.attendance_taken_at is None:
             mark = "⚠️"
         elif item.graded == 0:
             mark = "🔸"
         else:
             mark = "✅"
-        kb.button(text=f"{mark} {item.slot.period}. {item.class_name} · {item.subject_name}"[:64],
+        kb.button(text=clip(f"{mark} {item.slot.period}. {item.class_name} · {item.subject_name}"),
                   callback_data=LessonCB(a="open", t=item.slot.id, d=day.toordinal()))
     kb.adjust(1)
     kb.row(InlineKeyboardButton(text=_("◀️ Day before"), callback_data=LessonCB(
@@ -123,15 +124,17 @@ def sheet_keyboard(sheet: LessonSheet, day: date, mode: str, scale: tuple[int, .
     kb = InlineKeyboardBuilder()
     version = sheet.lesson.version if sheet.lesson else 0
     d = day.toordinal()
+    section, term = summative_names(sheet.school.country)
     for student in sheet.students:
         mark = sheet.marks.get(student.id)
         attendance = mark.attendance if mark else "present"
         label = f"{ATTENDANCE_MARK.get(attendance, '?')} {student.full_name}"
         if mark and mark.grade is not None:
             percent = "%" if sheet.school.country == "KZ" and mark.kind != "regular" else ""
-            label += f" · {mark.grade}{percent}{KIND_LABELS.get(mark.kind, '')}"
+            kind = {"section": section, "term": term}.get(mark.kind, "")
+            label += f" · {mark.grade}{percent} {kind}".rstrip()
         action = "att" if mode == "att" else "pick"
-        kb.button(text=label[:64], callback_data=LessonCB(a=action, t=sheet.slot.id, d=d, s=student.id, n=version))
+        kb.button(text=clip(label), callback_data=LessonCB(a=action, t=sheet.slot.id, d=d, s=student.id, n=version))
     kb.adjust(2)
     controls = [InlineKeyboardButton(text=_("✅ Save attendance"), callback_data=LessonCB(
         a="save", t=sheet.slot.id, d=d, n=version).pack())]
@@ -295,7 +298,7 @@ async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, stud
     await show(query, text, nav_row(kb, LessonCB(a="gmode", t=sheet.slot.id, d=d).pack()).as_markup())
 
 
-@router.message(StateFilter(LessonText.waiting), F.text)
+@router.message(StateFilter(LessonText.waiting), TYPED_TEXT)
 async def lesson_text_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(None)
@@ -314,7 +317,7 @@ async def lesson_text_typed(message: Message, session: AsyncSession, user: User,
     await show_sheet(message, sheet, day, "att", session)
 
 
-@router.message(StateFilter(SummativePercent.waiting), F.text)
+@router.message(StateFilter(SummativePercent.waiting), TYPED_TEXT)
 async def percent_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
     data = await state.get_data()
     callback = LessonCB(a="open", t=int(data.get("t", 0)), d=int(data.get("d", 0)))

@@ -44,8 +44,6 @@ async def language_chosen(query: CallbackQuery, callback_data: LangCB, session: 
     i18n.ctx_locale.set(callback_data.code)  # answer in the new language from this message on
     notify(callback_answer, LANGUAGE_NAMES[callback_data.code])
     role = await current_role(session, user)
-    if role is not None:
-        await set_user_commands(bot, i18n, user.id, role, callback_data.code)
-        await show_main_menu(query, session, user)
-    elif query.message is not None:
-        await show(query, _("✅ Done. Now choose your role in the message above."), None)
+    await set_user_commands(bot, i18n, user.id, role, callback_data.code)
+    # The menu (or, before onboarding, the role choice) now in the new language, in place.
+    await show_main_menu(query, session, user)

@@ -27,7 +27,7 @@ from bot.handlers.start import show_main_menu
 from bot.keyboards.common import MenuCB, RoleCB, SchoolPickCB, nav_row
 from bot.services.commands import set_user_commands
 from bot.services.roles import available_roles
-from bot.ui import notify, show
+from bot.ui import TYPED_TEXT, clip, notify, show
 from domain.invites import InviteState, parse_invite
 from domain.phones import normalize_phone
 from domain.roles import Role
@@ -103,7 +103,7 @@ async def ask_code(query: CallbackQuery, state: FSMContext) -> None:
     await show(query, _("Send the code as a message, for example ABCD-EFGH-JKMN."), kb.as_markup())
 
 
-@router.message(StateFilter(Onboarding.code), F.text)
+@router.message(StateFilter(Onboarding.code), TYPED_TEXT)
 async def code_entered(message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot,
                        i18n: I18n) -> None:
     await redeem_code(message, session, user, state, message.text or "", bot=bot, i18n=i18n)
@@ -123,8 +123,8 @@ async def redeem_code(message: Message, session: AsyncSession, user: User, state
     code = parse_invite(text)
     kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="role").pack()).as_markup()
     if code is None:
-        await message.answer(_("That does not look like a code: it has 12 letters and digits, "
-                               "like ABCD-EFGH-JKMN. Try again."), reply_markup=kb)
+        await message.answer(_("That does not look like a code: 12 letters and digits, like ABCD-EFGH-JKMN "
+                               "(codes never contain 0, O, 1, I or L). Try again."), reply_markup=kb)
         return
     result = await redeem_invite(session, code, user.id, datetime.now(UTC))
     if not isinstance(result, Redeemed):
@@ -221,7 +221,7 @@ async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session
     schools, total = await list_schools(session, offset=page * SCHOOLS_PER_PAGE, limit=SCHOOLS_PER_PAGE)
     kb = InlineKeyboardBuilder()
     for school in schools:
-        kb.button(text=school.name[:60], callback_data=SchoolPickCB(school_id=school.id))
+        kb.button(text=clip(school.name), callback_data=SchoolPickCB(school_id=school.id))
     kb.adjust(1)
     pages = []
     if page > 0:

@@ -56,7 +56,7 @@ async def child_card(event: Message | CallbackQuery, session: AsyncSession, stud
     kb.button(text=_("🚫 Attendance"), callback_data=ChildCB(a="att", s=student_id))
     kb.button(text=_("📊 Term grades"), callback_data=ChildCB(a="terms", s=student_id))
     kb.button(text=_("📝 Homework"), callback_data=ChildCB(a="hw", s=student_id))
-    kb.button(text=_("📈 Chart of the week"), callback_data=ChildCB(a="chart", s=student_id))
+    kb.button(text=_("📈 Grades chart"), callback_data=ChildCB(a="chart", s=student_id))
     kb.adjust(2)
     await show(event, f"{student.full_name}\n{klass.name} · {school.name}",
                nav_row(kb, MenuCB(to="kids").pack()).as_markup())
@@ -115,11 +115,14 @@ async def send_week_chart(query: CallbackQuery, session: AsyncSession, student_i
     # Four weeks read better than one: a week often has one or two grades per subject.
     rows = await journal.child_marks(session, student_id, start - timedelta(weeks=3), start + timedelta(days=6))
     summary = summarize_week(rows)
-    title = _("{name}: average grade by subject, last 4 weeks").format(name=student.full_name)
+    title = student.full_name
     top = 10 if _school.country == "KZ" else 5
     png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
-                    title=title, horizontal=True, max_value=top)
+                    title=title, subtitle=_("Average grade by subject, last 4 weeks"), horizontal=True,
+                    max_value=top)
     average = fmt_number(summary.overall) if summary.overall is not None else "—"
     caption = _("{name}, {klass}: average {average}").format(name=student.full_name, klass=klass.name,
                                                               average=average)
-    await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption)
+    kb = nav_row(InlineKeyboardBuilder(), ChildCB(a="card", s=student_id).pack())
+    await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption,
+                               reply_markup=kb.as_markup())

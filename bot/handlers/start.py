@@ -92,6 +92,9 @@ async def menu_button(query: CallbackQuery, session: AsyncSession, user: User, s
 
 @router.callback_query(MenuCB.filter(F.to == "role"))
 async def switch_role(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    if user.role is None:  # Back from a role's linking screen during onboarding
+        await show(query, _("Who are you? Choose your role:"), role_keyboard(ROLE_ORDER, with_menu=False))
+        return
     roles, _m = await available_roles(session, user)
     choices = [r for r in [*ROLE_ORDER, Role.SUPERVISOR] if r in roles] + [r for r in ROLE_ORDER if r not in roles]
     await show(query, _("Choose the role to use now:"), role_keyboard(choices, with_menu=True))

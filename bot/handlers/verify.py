@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.courses import course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import nav_row
+from bot.ui import TYPED_TEXT
 from domain.certificates import format_verify_code, normalize_verify_code
 from storage.repositories.certificates import find_by_code
 
@@ -24,14 +25,19 @@ class VerifyForm(StatesGroup):
     code = State()
 
 
-async def answer_verification(message: Message, session: AsyncSession, text: str) -> None:
+async def answer_verification(message: Message, session: AsyncSession, text: str) -> bool:
+    """Answer whose certificate a code is; False when it is no certificate's code."""
     kb = nav_row(InlineKeyboardBuilder()).as_markup()
     code = normalize_verify_code(text)
-    found = await find_by_code(session, code) if code else None
+    if code is None:
+        await message.answer(_("That does not look like a certificate code: 8 letters and digits, like ABCD-2345 "
+                               "(codes never contain 0, O, 1, I or L). Send it again."), reply_markup=kb)
+        return False
+    found = await find_by_code(session, code)
     if found is None:
         await message.answer(_("❌ No certificate has the code {code}. Check the code on the certificate.").format(
-            code=(text.strip()[:20] or "—")), reply_markup=kb)
-        return
+            code=format_verify_code(code)), reply_markup=kb)
+        return False
     cert, school = found
     status = _("✅ Valid") if cert.revoked_at is None else _("⛔ Revoked")
     await message.answer(
@@ -42,6 +48,7 @@ async def answer_verification(message: Message, session: AsyncSession, text: str
             school=school.name if school else "—", code=format_verify_code(cert.verify_code)),
         reply_markup=kb,
     )
+    return True
 
 
 @router.message(Command("verify"))
@@ -52,10 +59,11 @@ async def verify_command(message: Message, command: CommandObject, session: Asyn
         await message.answer(_("Send the code printed on the certificate, for example ABCD-2345."),
                              reply_markup=nav_row(InlineKeyboardBuilder()).as_markup())
         return
-    await answer_verification(message, session, command.args)
+    if not await answer_verification(message, session, command.args):
+        await state.set_state(VerifyForm.code)  # let them type it again
 
 
-@router.message(StateFilter(VerifyForm.code), F.text)
+@router.message(StateFilter(VerifyForm.code), TYPED_TEXT)
 async def verify_code_typed(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    await state.set_state(None)
-    await answer_verification(message, session, message.text or "")
+    if await answer_verification(message, session, message.text or ""):
+        await state.set_state(None)

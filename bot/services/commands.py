@@ -47,7 +47,7 @@ async def set_default_commands(bot: Bot, i18n: I18n) -> None:
     await bot.set_my_commands(_commands(i18n, "ru", None), scope=BotCommandScopeDefault())
 
 
-async def set_user_commands(bot: Bot, i18n: I18n, chat_id: int, role: Role, lang: str) -> None:
+async def set_user_commands(bot: Bot, i18n: I18n, chat_id: int, role: Role | None, lang: str) -> None:
     """A user's own command list follows their role and language."""
     try:
         await bot.set_my_commands(_commands(i18n, lang, role), scope=BotCommandScopeChat(chat_id=chat_id))
