@@ -95,6 +95,10 @@ async def cert_entry(event: Message | CallbackQuery, session: AsyncSession, user
 
 @router.message(StateFilter(CertName.waiting), TYPED_TEXT)
 async def name_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+    if len((message.text or "").strip()) > 80:
+        await message.answer(_("That is too long for a certificate: at most 80 characters. Write it shorter."),
+                             reply_markup=nav_row(InlineKeyboardBuilder()).as_markup())
+        return
     name = normalize_person_name(message.text or "")
     if name is None:
         await message.answer(_("Please write your full name in letters: surname and first name, at least two "

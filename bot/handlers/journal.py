@@ -143,8 +143,11 @@ def sheet_keyboard(sheet: LessonSheet, day: date, mode: str, scale: tuple[int, .
             text=_("🔢 Grades") if mode == "att" else _("🙋 Attendance"),
             callback_data=LessonCB(a="gmode" if mode == "att" else "amode", t=sheet.slot.id, d=d).pack()))
     kb.row(*controls)
-    kb.row(InlineKeyboardButton(text=_("✏️ Topic"), callback_data=LessonCB(a="topic", t=sheet.slot.id, d=d).pack()),
-           InlineKeyboardButton(text=_("✏️ Homework"), callback_data=LessonCB(a="hw", t=sheet.slot.id, d=d).pack()))
+    back_to_grades = int(mode == "grade")  # after typing, return to the mode the teacher was in
+    kb.row(InlineKeyboardButton(text=_("✏️ Topic"), callback_data=LessonCB(
+               a="topic", t=sheet.slot.id, d=d, v=back_to_grades).pack()),
+           InlineKeyboardButton(text=_("✏️ Homework"), callback_data=LessonCB(
+               a="hw", t=sheet.slot.id, d=d, v=back_to_grades).pack()))
     return nav_row(kb, LessonCB(a="list", d=d).pack()).as_markup()
 
 
@@ -207,7 +210,8 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         return
     if action in ("topic", "hw"):
         await state.set_state(LessonText.waiting)
-        await state.update_data(field="topic" if action == "topic" else "homework", t=sheet.slot.id, d=callback_data.d)
+        await state.update_data(field="topic" if action == "topic" else "homework", t=sheet.slot.id, d=callback_data.d,
+                                mode="grade" if callback_data.v else "att")
         prompt = _("Send the lesson's topic as a message.") if action == "topic" else \
             _("Send the homework as a message.")
         await show(query, prompt, nav_row(InlineKeyboardBuilder(), LessonCB(
@@ -314,7 +318,7 @@ async def lesson_text_typed(message: Message, session: AsyncSession, user: User,
     await journal.set_lesson_text(session, lesson, "topic" if data.get("field") == "topic" else "homework", text,
                                   user_id=user.id, now=now)
     await session.commit()
-    await show_sheet(message, sheet, day, "att", session)
+    await show_sheet(message, sheet, day, data.get("mode", "att"), session)
 
 
 @router.message(StateFilter(SummativePercent.waiting), TYPED_TEXT)
