@@ -258,3 +258,20 @@ async def test_exam_survives_a_restart(tmp_path):
         assert attempt.passed and attempt.correct_count == 10
     finally:
         await second.stop()
+
+
+async def test_lesson_tasks_resume_where_left(teacher_harness):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5500, "ru")
+    await user.send("/course")
+    await user.wait_for(has_data("c:read"))
+    await user.click_data("c:tasks:criteria_journal:2:0")
+    await user.wait_for(has_data("q:"))
+    async with h.db() as session:
+        run = await session.scalar(select(QuizRun).where(QuizRun.user_id == 5500))
+    await press_data(user, f"q:{run.id}:0:0")
+    await press_data(user, f"q:{run.id}:1:0")
+    await press_data(user, "m:main")  # leave halfway
+    await user.click_data("c:tasks:criteria_journal:2:0")
+    again = await user.wait_for(has_data(f"q:{run.id}:2:"))
+    assert "3/5" in again.text

@@ -165,6 +165,10 @@ async def read_page(query: CallbackQuery, session: AsyncSession, user: User, tex
 async def start_tasks(query: CallbackQuery, session: AsyncSession, user: User, text: CourseText,
                       lesson_no: int) -> None:
     lesson = text.lesson(lesson_no)
+    unfinished = await learning.open_quiz(session, user.id, text.course_id, lesson_no)
+    if unfinished is not None and 0 < unfinished.answered < len(unfinished.plan):
+        await show_task(query, text, unfinished)  # resume at the next question
+        return
     rng = random.Random()
     plan = [[i, list(shuffled_order(rng))] for i in range(len(lesson.questions))]
     run = await learning.start_quiz(session, user.id, text.course_id, lesson_no, plan, datetime.now(UTC))

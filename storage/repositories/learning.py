@@ -48,6 +48,13 @@ async def record_lesson_result(session: AsyncSession, user_id: int, course_id: s
     return row
 
 
+async def open_quiz(session: AsyncSession, user_id: int, course_id: str, lesson_no: int) -> QuizRun | None:
+    """An unfinished run of this lesson's tasks, to resume where the teacher left it."""
+    return await session.scalar(select(QuizRun).where(
+        QuizRun.user_id == user_id, QuizRun.course_id == course_id, QuizRun.lesson_no == lesson_no,
+        QuizRun.finished_at.is_(None)).order_by(QuizRun.id.desc()).limit(1))
+
+
 async def start_quiz(session: AsyncSession, user_id: int, course_id: str, lesson_no: int, plan: list,
                      now: datetime) -> QuizRun:
     # An unfinished earlier run of any lesson is abandoned: one quiz at a time per teacher.
