@@ -206,3 +206,32 @@ async def test_kazakh_summative_is_typed_as_a_per_cent(school):
         mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student_id,
                                                               JournalMark.grade == 85))
     assert mark is not None and mark.kind == "section"
+
+
+async def test_grade_for_an_absent_student_is_kept_with_a_note(school):
+    h, demo = school
+    from bot.services.clock import school_today
+
+    await link_staff(h, 7600, demo.teacher_phone)
+    today = school_today("Asia/Tashkent")
+    day = today - timedelta(days=today.weekday() - 4) if today.weekday() > 4 else today
+    teacher = h.user(7600, "Dilnoza")
+    await teacher.send("/journal")
+    await teacher.wait_for()
+    if day != today:
+        await press_data(teacher, "jl:list:0:" + str(day.toordinal()))
+    _t, data = await wait_button(teacher, "jl:open:")
+    await press_data(teacher, data)
+    _t, att = await wait_button(teacher, "jl:att:")
+    student = int(att.split(":")[4])
+    await press_data(teacher, att)  # absent
+    _t, gmode = await wait_button(teacher, "jl:gmode:")
+    await press_data(teacher, gmode)
+    await press_data(teacher, f"jl:pick:{data.split(':')[2]}:{day.toordinal()}:{student}:")
+    _t, grade = await wait_button(teacher, f"jl:grade:{data.split(':')[2]}:{day.toordinal()}:{student}:40:")
+    query = await teacher.click_data(grade)
+    assert "отсутств" in (await answer_of(teacher, query)).params.get("text", "")
+    async with h.db() as session:
+        mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student,
+                                                              JournalMark.grade == 4))
+    assert mark is not None and mark.attendance == "absent"

@@ -265,6 +265,9 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         await journal.set_mark(session, sheet, callback_data.s, user_id=user.id, now=now,
                                grade=value or None, clear_grade=value == 0, kind=kinds[kind])
         await session.commit()
+        if value and sheet.marks[callback_data.s].attendance in ("absent", "excused"):
+            # Allowed (work handed in, a summative written later), but worth a second look.
+            notify(callback_answer, _("Saved. Note: this student is marked absent today."))
         await show_sheet(query, sheet, day, "grade", session)
     else:
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
