@@ -232,6 +232,7 @@ async def test_grade_for_an_absent_student_is_kept_with_a_note(school):
     query = await teacher.click_data(grade)
     assert "отсутств" in (await answer_of(teacher, query)).params.get("text", "")
     async with h.db() as session:
-        mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student,
-                                                              JournalMark.grade == 4))
+        mark = await session.scalar(select(JournalMark).join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
+                                    .where(JournalMark.student_id == student, JournalLesson.lesson_date == day,
+                                           JournalMark.grade == 4))
     assert mark is not None and mark.attendance == "absent"
