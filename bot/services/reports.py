@@ -183,9 +183,15 @@ def _first_upper(text: str) -> str:
 def period_line(scope: SchoolScope) -> str:
     if scope.cutoff < scope.start:
         return _("{term}: it has not started yet").format(term=_first_upper(term_label(scope.term)))
-    return _("{term}: {start} – {end}").format(term=_first_upper(term_label(scope.term)),
-                                               start=fmt_date(scope.start, fmt="d MMM"),
-                                               end=fmt_date(scope.cutoff, fmt="d MMM yyyy"))
+    if scope.term is None:
+        return _("{term}: {start} – {end}").format(term=_first_upper(term_label(scope.term)),
+                                                   start=fmt_date(scope.start, fmt="d MMM"),
+                                                   end=fmt_date(scope.cutoff, fmt="d MMM yyyy"))
+    # The term's own dates, and how far the figures go (lessons up to yesterday).
+    return _("{term} ({start} – {end}), counted up to {cutoff}").format(
+        term=_first_upper(term_label(scope.term)), start=fmt_date(scope.term.starts_on, fmt="d MMM"),
+        end=fmt_date(scope.term.ends_on, fmt="d MMM"), cutoff=fmt_date(min(scope.cutoff, scope.term.ends_on),
+                                                                       fmt="d MMM"))
 
 
 # --- certification: one school ------------------------------------------------------------------------
