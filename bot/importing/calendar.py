@@ -136,14 +136,6 @@ def _kind_by_columns(columns: set[str]) -> str | None:
     return None
 
 
-def _date(row: Row, column: str, report: ImportReport) -> date | None:
-    try:
-        return parse_date(row.raw(column))
-    except ValueError as exc:
-        report.error(row, str(exc), column)
-        return None
-
-
 def _parse(kind: str, row: Row, report: ImportReport) -> TermLine | HolidayLine | SummativeLine | None:
     before = len(report.errors)
     for column in REQUIRED[kind]:
@@ -152,7 +144,7 @@ def _parse(kind: str, row: Row, report: ImportReport) -> TermLine | HolidayLine 
     if len(report.errors) > before:
         return None
     if kind == SUMMATIVES:
-        due_on = _date(row, "due_on", report)
+        due_on = report.parse(row, "due_on", parse_date)
         summative_kind = None
         word = row.raw("kind") if row.has("kind") else row.raw("type")
         with contextlib.suppress(ValueError):
@@ -165,28 +157,19 @@ def _parse(kind: str, row: Row, report: ImportReport) -> TermLine | HolidayLine 
             return None
         title = row.text("title") or row.text("name")
         return SummativeLine(row, row.text("class"), row.text("subject"), str(summative_kind), title, due_on)
-    starts_on, ends_on = _date(row, "starts_on", report), _date(row, "ends_on", report)
+    starts_on, ends_on = report.parse(row, "starts_on", parse_date), report.parse(row, "ends_on", parse_date)
     if starts_on and ends_on and ends_on < starts_on:
         report.error(row, f"ends ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()})", "ends_on")
     if kind == HOLIDAYS:
         return HolidayLine(row, row.text("name"), starts_on, ends_on) if len(report.errors) == before else None
-    number = None
-    try:
-        number = parse_int(row.raw("number"), low=1, high=6)
-    except ValueError as exc:
-        report.error(row, str(exc), "number")
+    number = report.parse(row, "number", lambda v: parse_int(v, low=1, high=6))
     school_year = None
     if starts_on is not None:
         derived = f"{school_year_start(starts_on)}-{school_year_start(starts_on) + 1}"
-        school_year = derived
-        if row.has("school_year"):
-            try:
-                school_year = parse_school_year(row.raw("school_year"))
-            except ValueError as exc:
-                report.error(row, str(exc), "school_year")
-            else:
-                if school_year != derived:
-                    report.error(row, f"starts on {starts_on.isoformat()}, which is in {derived}", "school_year")
+        written = report.parse(row, "school_year", parse_school_year, optional=True)
+        school_year = written or derived
+        if written is not None and written != derived:
+            report.error(row, f"starts on {starts_on.isoformat()}, which is in {derived}", "school_year")
     if len(report.errors) > before:
         return None
     return TermLine(row, school_year, number, starts_on, ends_on)

@@ -111,12 +111,7 @@ def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row
                 report.error(row, f"{day.isoformat()} is in the future", "date")
         except ValueError as exc:
             report.error(row, str(exc), "date")
-        period = None
-        if row.has("period"):
-            try:
-                period = parse_int(row.raw("period"), low=1, high=12)
-            except ValueError as exc:
-                report.error(row, str(exc), "period")
+        period = report.parse(row, "period", lambda v: parse_int(v, low=1, high=12), optional=True)
         line = _read_mark(row, report)
         if klass is None or day is None or len(report.errors) > before:
             continue
@@ -187,7 +182,7 @@ def _read_mark(row: Row, report: ImportReport) -> MarkLine | None:
     before = len(report.errors)
     attendance = "present"
     try:
-        attendance = parse_attendance(raw_attendance)
+        attendance = parse_attendance(raw_attendance)  # may have come from the grade column
     except ValueError as exc:
         report.error(row, str(exc), "attendance")
     reason = parse_reason(row.raw("reason"))

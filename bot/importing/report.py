@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 ACTIONS = ("created", "updated", "unchanged", "removed")
 
@@ -12,6 +15,12 @@ ACTIONS = ("created", "updated", "unchanged", "removed")
 class Located(Protocol):
     table: str
     number: int
+
+
+class Cells(Located, Protocol):
+    def raw(self, column: str) -> Any: ...
+
+    def has(self, column: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,17 @@ class ImportReport:
 
     def error(self, where: Located | str, message: str, column: str | None = None) -> None:
         self.errors.append(_problem(where, message, column))
+
+    def parse(self, row: Cells, column: str, parse: Callable[[Any], T], *, optional: bool = False) -> T | None:
+        """A cell parsed, or None with the parser's complaint recorded as this row's error.
+        `optional`: an empty cell is None and no error."""
+        if optional and not row.has(column):
+            return None
+        try:
+            return parse(row.raw(column))
+        except ValueError as exc:
+            self.error(row, str(exc), column)
+            return None
 
     def warn(self, where: Located | str, message: str, column: str | None = None) -> None:
         problem = _problem(where, message, column)

@@ -166,12 +166,8 @@ def _parse_school(row: Row, refs: dict[str, SchoolRef], finder: SchoolFinder, re
         report.error(row, "the school is empty (write it on the school's first row at least)", "school")
         return None
     key = f"id:{external_id.lower()}" if external_id else f"name:{text_key(name)}"
-    country = timezone = None
-    if row.has("country"):
-        try:
-            country = parse_country(row.raw("country"))
-        except ValueError as exc:
-            report.error(row, str(exc), "country")
+    timezone = None
+    country = report.parse(row, "country", parse_country, optional=True)
     if row.has("timezone"):
         timezone = row.text("timezone")
         try:
@@ -211,20 +207,12 @@ def _parse_person(row: Row, refs: dict[str, SchoolRef], finder: SchoolFinder, re
     if not row.has("role"):
         report.error(row, "the role is empty (student, teacher, class_teacher, deputy, head)", "role")
     else:
-        try:
-            role = parse_role(row.raw("role"))
-        except ValueError as exc:
-            report.error(row, str(exc), "role")
+        role = report.parse(row, "role", parse_role)
     name = " ".join(row.text("full_name").split())
     if not name:
         report.error(row, "the name is empty", "full_name")
-    klass = None
-    if row.has("class"):
-        try:
-            klass = parse_class(row.raw("class"))
-        except ValueError as exc:
-            report.error(row, str(exc), "class")
-    elif role in ("student", "class_teacher"):
+    klass = report.parse(row, "class", parse_class, optional=True)
+    if not row.has("class") and role in ("student", "class_teacher"):
         report.error(row, f"a {role.replace('_', ' ')} needs a class", "class")
     country = refs[school].phone_country if school else None
     if role == "student":
@@ -251,19 +239,11 @@ def _parse_slot(row: Row, report: ImportReport) -> Slot | None:
         if not row.has(column):
             report.error(row, "empty", column)
             continue
-        try:
-            values[column] = parse(row.raw(column))
-        except ValueError as exc:
-            report.error(row, str(exc), column)
+        values[column] = report.parse(row, column, parse)
     for column in ("class", "subject"):
         if not row.has(column):
             report.error(row, "empty", column)
-    starts_at = None
-    if row.has("starts_at"):
-        try:
-            starts_at = parse_time(row.raw("starts_at"))
-        except ValueError as exc:
-            report.error(row, str(exc), "starts_at")
+    starts_at = report.parse(row, "starts_at", parse_time, optional=True)
     if len(report.errors) > before:
         return None
     school = row.text("school_id") or row.text("school") or None
