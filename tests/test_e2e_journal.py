@@ -96,6 +96,9 @@ async def test_teacher_marks_lesson_and_parent_sees_week(school, lang):
     await parent.send("/children")
     week = (await press_data(parent, f"ch:week:{second_student}")).text
     assert "5" in week
+    await press_data(parent, f"ch:card:{second_student}")
+    chart = await press_data(parent, f"ch:chart:{second_student}")
+    assert chart.photo and chart.caption and h.api.calls_of("sendChatAction")
     # A stale lesson screen cannot overwrite a newer change.
     stale = f"jl:att:{slot_id}:{today_lesson_day.toordinal()}:{first_student}:0:1"
     query = await teacher.click_data(stale)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from aiogram import F, Router
 from aiogram.enums import ChatAction
@@ -48,9 +48,9 @@ async def children_screen(event: Message | CallbackQuery, session: AsyncSession,
     await show(event, _("Your children:"), nav_row(kb).as_markup())
 
 
-async def child_card(event: Message | CallbackQuery, session: AsyncSession, student_id: int) -> None:
-    found = await journal.student_with_class(session, student_id)
-    student, klass, school = found
+async def child_card(event: Message | CallbackQuery, session: AsyncSession, student_id: int,
+                     child: parent_views.Child | None = None) -> None:
+    student, klass, school = await parent_views.load_child(session, student_id, child)
     kb = InlineKeyboardBuilder()
     kb.button(text=_("📅 This week"), callback_data=ChildCB(a="week", s=student_id))
     kb.button(text=_("🚫 Attendance"), callback_data=ChildCB(a="att", s=student_id))
@@ -82,12 +82,12 @@ async def child_action(query: CallbackQuery, callback_data: ChildCB, session: As
     back = ChildCB(a="card", s=student_id).pack()
     kb = InlineKeyboardBuilder()
     if callback_data.a == "card":
-        await child_card(query, session, student_id)
+        await child_card(query, session, student_id, found)
         return
     if callback_data.a == "week":
         offset = max(min(callback_data.w, 0), -52)
         start = week_start(today) + timedelta(weeks=offset)
-        text = await parent_views.week_summary_text(session, student_id, start)
+        text = await parent_views.week_summary_text(session, student_id, start, found)
         row = [InlineKeyboardButton(text=_("◀️ Previous week"),
                                     callback_data=ChildCB(a="week", s=student_id, w=offset - 1).pack())]
         if offset < 0:
@@ -95,13 +95,13 @@ async def child_action(query: CallbackQuery, callback_data: ChildCB, session: As
                                             callback_data=ChildCB(a="week", s=student_id, w=offset + 1).pack()))
         kb.row(*row)
     elif callback_data.a == "att":
-        text = await parent_views.attendance_text(session, student_id, today)
+        text = await parent_views.attendance_text(session, student_id, today, found)
     elif callback_data.a == "terms":
-        text = await parent_views.term_grades_text(session, student_id, today)
+        text = await parent_views.term_grades_text(session, student_id, today, found)
     elif callback_data.a == "hw":
-        text = await parent_views.homework_text(session, student_id, today)
+        text = await parent_views.homework_text(session, student_id, today, found)
     elif callback_data.a == "chart":
-        await send_week_chart(query, session, student_id, week_start(today))
+        await send_week_chart(query, session, found, week_start(today))
         return
     else:
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
@@ -109,20 +109,21 @@ async def child_action(query: CallbackQuery, callback_data: ChildCB, session: As
     await show(query, text, nav_row(kb, back).as_markup())
 
 
-async def send_week_chart(query: CallbackQuery, session: AsyncSession, student_id: int, start) -> None:
+async def send_week_chart(query: CallbackQuery, session: AsyncSession, child: parent_views.Child,
+                          start: date) -> None:
     await query.bot.send_chat_action(query.from_user.id, ChatAction.UPLOAD_PHOTO)
-    student, klass, _school = await journal.student_with_class(session, student_id)
+    student, klass, school = child
     # Four weeks read better than one: a week often has one or two grades per subject.
-    rows = await journal.child_marks(session, student_id, start - timedelta(weeks=3), start + timedelta(days=6))
+    rows = await journal.child_marks(session, student.id, start - timedelta(weeks=3), start + timedelta(days=6))
     summary = summarize_week(rows)
     title = student.full_name
-    top = 10 if _school.country == "KZ" else 5
+    top = 10 if school.country == "KZ" else 5
     png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
                     title=title, subtitle=_("Average grade by subject, last 4 weeks"), horizontal=True,
                     max_value=top)
     average = fmt_number(summary.overall) if summary.overall is not None else "—"
     caption = _("{name}, {klass}: average {average}").format(name=student.full_name, klass=klass.name,
                                                               average=average)
-    kb = nav_row(InlineKeyboardBuilder(), ChildCB(a="card", s=student_id).pack())
+    kb = nav_row(InlineKeyboardBuilder(), ChildCB(a="card", s=student.id).pack())
     await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption,
                                reply_markup=kb.as_markup())

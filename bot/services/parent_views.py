@@ -10,9 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.formatting import fmt_date, fmt_number
 from domain.grading import term_grade
 from domain.journal import AttendanceSummary, WeekSummary, summarize_attendance, summarize_week
+from storage.models import School, SchoolClass, Student
 from storage.repositories import journal
 
 ATTENDANCE_ICONS = {"absent": "✗", "excused": "🤒", "late": "⏰"}
+
+#: (student, class, school), as storage.repositories.journal.student_with_class gives it.
+Child = tuple[Student, SchoolClass, School]
+
+
+async def load_child(session: AsyncSession, student_id: int, child: Child | None) -> Child | None:
+    """The child's rows, unless the caller (the parents' handler) already has them."""
+    return child or await journal.student_with_class(session, student_id)
 
 
 def _grade_text(row) -> str:
@@ -49,9 +58,10 @@ def render_week(name: str, class_name: str, start: date, summary: WeekSummary) -
     return "\n".join(lines)
 
 
-async def week_summary_text(session: AsyncSession, student_id: int, week_start: date) -> str:
+async def week_summary_text(session: AsyncSession, student_id: int, week_start: date,
+                            child: Child | None = None) -> str:
     """The child's week (Monday..Sunday from `week_start`), per day and per subject, with averages."""
-    found = await journal.student_with_class(session, student_id)
+    found = await load_child(session, student_id, child)
     if found is None:
         return _("No such student.")
     student, klass, _school = found
@@ -69,8 +79,8 @@ def render_attendance(name: str, term_no: int, summary: AttendanceSummary) -> st
     ])
 
 
-async def attendance_text(session: AsyncSession, student_id: int, today: date) -> str:
-    found = await journal.student_with_class(session, student_id)
+async def attendance_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
+    found = await load_child(session, student_id, child)
     if found is None:
         return _("No such student.")
     student, _klass, school = found
@@ -81,9 +91,9 @@ async def attendance_text(session: AsyncSession, student_id: int, today: date) -
     return render_attendance(student.full_name, term.number, summarize_attendance(values))
 
 
-async def term_grades_text(session: AsyncSession, student_id: int, today: date) -> str:
+async def term_grades_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
     """Term grades set by the school, and the current term's forecast from the marks so far."""
-    found = await journal.student_with_class(session, student_id)
+    found = await load_child(session, student_id, child)
     if found is None:
         return _("No such student.")
     student, _klass, school = found
@@ -109,8 +119,8 @@ async def term_grades_text(session: AsyncSession, student_id: int, today: date) 
     return "\n".join(lines)
 
 
-async def homework_text(session: AsyncSession, student_id: int, today: date) -> str:
-    found = await journal.student_with_class(session, student_id)
+async def homework_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
+    found = await load_child(session, student_id, child)
     if found is None:
         return _("No such student.")
     student, klass, _school = found
