@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -378,7 +379,12 @@ class QuizRun(Base):
 
 class ExamAttempt(Base):
     __tablename__ = "exam_attempts"
-    __table_args__ = (Index("ix_exam_attempts_open", "status", "deadline_at"),)
+    __table_args__ = (
+        Index("ix_exam_attempts_open", "status", "deadline_at"),
+        # At most one open attempt per teacher and course: a double tap on "Start" cannot open two.
+        Index("uq_exam_attempts_one_open", "user_id", "course_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

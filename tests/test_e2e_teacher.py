@@ -14,7 +14,7 @@ from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
 from bot.services.exam_jobs import close_expired_attempts
 from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun
-from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url
+from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
 
 NAMES = {
     "ru": "Иванова Мария Петровна",
@@ -275,3 +275,18 @@ async def test_lesson_tasks_resume_where_left(teacher_harness):
     await user.click_data("c:tasks:criteria_journal:2:0")
     again = await user.wait_for(has_data(f"q:{run.id}:2:"))
     assert "3/5" in again.text
+
+
+async def test_double_tap_on_start_opens_one_attempt(teacher_harness):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5600, "uz")
+    await user.send("/exam")
+    _text, data = await wait_button(user, "x:start")
+    first = await user.click_data(data)
+    second = await user.click_data(data)
+    await answer_of(user, first)
+    await answer_of(user, second)
+    await user.wait_idle()
+    async with h.db() as session:
+        attempts = list(await session.scalars(select(ExamAttempt).where(ExamAttempt.user_id == 5600)))
+    assert len(attempts) == 1 and attempts[0].status == "open"

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -154,9 +155,17 @@ async def start_exam(query: CallbackQuery, session: AsyncSession, user: User, se
                 minutes=minutes_left(retake_at, now)), alert=True)
             return
     questions = draw_exam(course_text(course_id).question_keys(), policy.question_count, random.Random())
-    attempt = await exams.create_attempt(session, user_id=user.id, course_id=course_id, questions=questions,
-                                         started_at=now, deadline_at=deadline(now, policy))
-    await session.commit()
+    try:
+        attempt = await exams.create_attempt(session, user_id=user.id, course_id=course_id, questions=questions,
+                                             started_at=now, deadline_at=deadline(now, policy))
+        await session.commit()
+    except IntegrityError:  # the other tap of a double tap opened it a moment ago: continue that one
+        await session.rollback()
+        attempt = await exams.open_attempt(session, user.id, course_id)
+        if attempt is None:
+            raise
+        await next_step(query, session, attempt, settings)
+        return
     notify(callback_answer, _("The exam has started. Good luck!"))
     await next_step(query, session, attempt, settings)
 
