@@ -290,3 +290,23 @@ async def test_double_tap_on_start_opens_one_attempt(teacher_harness):
     async with h.db() as session:
         attempts = list(await session.scalars(select(ExamAttempt).where(ExamAttempt.user_id == 5600)))
     assert len(attempts) == 1 and attempts[0].status == "open"
+
+
+async def test_double_tap_on_issue_gives_one_certificate(teacher_harness):
+    h = teacher_harness
+    user = await onboard_teacher(h, 5700, "ru")
+    await user.send("/exam")
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=True)
+    await press_data(user, "cert:home")
+    await user.send(NAMES["ru"])
+    _text, data = await wait_button(user, "cert:confirm")
+    first, second = await user.click_data(data), await user.click_data(data)
+    answers = [await answer_of(user, first), await answer_of(user, second)]
+    await user.wait_idle()
+    # Both taps get the same friendly answer; neither ends in an error.
+    assert all("🎓" in (a.params.get("text") or "") for a in answers), [a.params for a in answers]
+    async with h.db() as session:
+        assert len(list(await session.scalars(select(Certificate).where(Certificate.user_id == 5700)))) == 1
+    assert not any("Sorry" in (m.text or "") or "Извините" in (m.text or "") for m in user.bot_messages())
+    assert len([m for m in user.bot_messages() if m.document]) == 1

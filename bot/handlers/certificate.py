@@ -16,6 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.courses import MAIN_COURSE, catalogue, course_title
@@ -148,10 +149,15 @@ async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_
         notify(callback_answer, _("The certificate is issued after a passed exam (more than 60 %)."), alert=True)
         return
     school = await school_of(session, user)
-    cert = await issue_certificate(session, user_id=user.id, attempt_id=attempt.id, course_id=course_id,
-                                   holder_name=user.full_name, school_id=school.id if school else None,
-                                   percent=attempt.percent or 0.0, now=datetime.now(UTC))
-    await session.commit()  # the certificate exists before anything is sent
+    try:
+        cert = await issue_certificate(session, user_id=user.id, attempt_id=attempt.id, course_id=course_id,
+                                       holder_name=user.full_name, school_id=school.id if school else None,
+                                       percent=attempt.percent or 0.0, now=datetime.now(UTC))
+        await session.commit()  # the certificate exists before anything is sent
+    except IntegrityError:  # a double tap issued it a moment ago (one certificate per attempt)
+        await session.rollback()
+        notify(callback_answer, _("🎓 Your certificate is ready."))
+        return
     notify(callback_answer, _("🎓 Your certificate is ready."))
     await send_pdf(bot, chat_id_of(query), cert, school)
     kb = InlineKeyboardBuilder()
