@@ -77,7 +77,7 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     session.add(school)
     await session.flush()
     demo = DemoSchool(school_id=school.id)
-    start_year, _ = school_year_of(today)
+    start_year = school_year_of(today)[0]
     year_label = f"{start_year}-{start_year + 1}"
     terms = []
     for number, (starts, ends) in enumerate(uzbek_terms(start_year), start=1):

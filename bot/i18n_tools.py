@@ -11,7 +11,7 @@ from bot.i18n import DOMAIN, LOCALES_DIR, compile_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = LOCALES_DIR / f"{DOMAIN}.pot"
-KEYWORDS = ["-k", "_", "-k", "__", "-k", "t", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_"]
+KEYWORDS = ["-k", "_", "-k", "__", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_"]
 
 
 def run_i18n(action: str) -> int:

@@ -3,6 +3,7 @@ date with the code (nothing used in the code is missing from them)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 import subprocess
@@ -14,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LOCALES_DIR
+from bot.i18n_tools import KEYWORDS
 
 FORMATTER = string.Formatter()
 
@@ -50,8 +52,8 @@ def test_catalogue_complete_with_same_placeholders(lang):
 def test_catalogues_cover_every_message_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     root = Path(__file__).resolve().parent.parent
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", "-k", "_",
-                    "-k", "__", "-k", "t", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot),
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", *KEYWORDS,
+                    "-o", str(pot),
                     "--ignore-dirs", "standin content", str(root / "bot")],
                    check=True, capture_output=True)
     with pot.open("rb") as f:
@@ -69,3 +71,27 @@ def test_uzbek_uses_latin_and_kazakh_kyrgyz_letters():
     assert re.search(r"[әғқңөұүһі]", kk)
     ky = " ".join(m.string for m in catalogue("ky") if m.id and isinstance(m.string, str))
     assert re.search(r"[ңөү]", ky)
+
+
+def gettext_keyword_names() -> set[str]:
+    return {KEYWORDS[i + 1].split(":")[0] for i in range(0, len(KEYWORDS), 2)}
+
+
+def test_no_variable_shares_a_gettext_keyword_name():
+    """Babel extracts any call or subscript of a keyword name: a local `t = {...}; t["x"]` becomes a message."""
+    keywords = gettext_keyword_names()
+    root = Path(__file__).resolve().parent.parent / "bot"
+    clashes = []
+    for path in root.rglob("*.py"):
+        if {"standin", "content"} & set(path.relative_to(root).parts):
+            continue  # not extracted
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names = [node.id]
+            elif isinstance(node, ast.arg):
+                names = [node.arg]
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+                names = [node.value.id]
+            clashes += [f"{path.relative_to(root.parent)}:{node.lineno} {n}" for n in names if n in keywords]
+    assert not clashes, clashes

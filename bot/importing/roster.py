@@ -481,7 +481,7 @@ async def _link_existing_users(session: AsyncSession, school_id: int, report: Im
     contacts = (await session.execute(select(GuardianContact.phone, GuardianContact.student_id)
                                       .join(Student, Student.id == GuardianContact.student_id)
                                       .where(Student.school_id == school_id))).all()
-    users = await _users_by_phone(session, {s.phone for s in unlinked} | {phone for phone, _ in contacts})
+    users = await _users_by_phone(session, {s.phone for s in unlinked} | {contact[0] for contact in contacts})
     if not users:
         return
     for staff in unlinked:
@@ -490,7 +490,7 @@ async def _link_existing_users(session: AsyncSession, school_id: int, report: Im
             report.tally("staff linked to their bot account", "updated")
     wanted = {(user_id, student_id) for phone, student_id in contacts for user_id in users.get(phone, ())}
     existing = set((await session.execute(select(ParentLink.user_id, ParentLink.student_id).where(
-        ParentLink.user_id.in_({u for u, _ in wanted})))).all()) if wanted else set()
+        ParentLink.user_id.in_({pair[0] for pair in wanted})))).all()) if wanted else set()
     for user_id, student_id in sorted(wanted - existing):
         session.add(ParentLink(user_id=user_id, student_id=student_id, created_at=now))
         report.tally("parents linked to their bot account", "created")

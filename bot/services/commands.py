@@ -16,27 +16,27 @@ log = logging.getLogger(__name__)
 
 
 def _commands(i18n: I18n, lang: str, role: Role | None) -> list[BotCommand]:
-    def t(text: str) -> str:
+    def _(text: str) -> str:  # the catalogue of the given language, not the current user's
         return i18n.gettext(text, locale=lang)
 
-    items: list[tuple[str, str]] = [("menu", t("Main menu"))]
+    items: list[tuple[str, str]] = [("menu", _("Main menu"))]
     if role in (Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN):
-        items += [("course", t("The course, lesson by lesson")), ("exam", t("The final exam")),
-                  ("certificate", t("My certificate"))]
+        items += [("course", _("The course, lesson by lesson")), ("exam", _("The final exam")),
+                  ("certificate", _("My certificate"))]
     if role is Role.CLASS_TEACHER:
-        items += [("codes", t("Invite codes for parents"))]
+        items += [("codes", _("Invite codes for parents"))]
     if role in (Role.TEACHER, Role.CLASS_TEACHER):
-        items += [("journal", t("Fill in the journal"))]
+        items += [("journal", _("Fill in the journal"))]
     if role is Role.CLASS_TEACHER:
-        items += [("class", t("My class at a glance"))]
+        items += [("class", _("My class at a glance"))]
     if role is Role.PARENT:
-        items += [("children", t("My children's grades and attendance"))]
+        items += [("children", _("My children's grades and attendance"))]
     if role in (Role.ADMIN, Role.SUPERVISOR):
-        items += [("reports", t("Reports: certification, journal, decree 263"))]
+        items += [("reports", _("Reports: certification, journal, decree 263"))]
     if role is not None:
-        items += [("reminders", t("Reminder settings"))]
-    items += [("verify", t("Check a certificate")), ("language", t("Change language")),
-              ("help", t("What the bot can do")), ("start", t("Start again"))]
+        items += [("reminders", _("Reminder settings"))]
+    items += [("verify", _("Check a certificate")), ("language", _("Change language")),
+              ("help", _("What the bot can do")), ("start", _("Start again"))]
     return [BotCommand(command=c, description=d) for c, d in items]
 
 

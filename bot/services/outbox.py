@@ -177,7 +177,7 @@ class OutboxSender:
                 except Exception:  # a bug in one message must not stop the others
                     log.exception("outbox row %s (%s) failed unexpectedly", row.id, row.key)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(rows)))))
+        await asyncio.gather(*(worker() for _worker in range(min(self.workers, len(rows)))))
 
     async def _send_one(self, row: repo.DueRow, stats: SendStats) -> None:
         now = self.clock()

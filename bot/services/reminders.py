@@ -382,10 +382,10 @@ async def plan_head_summary(ctx: PlanContext) -> list[PlannedMessage]:
         sid = message.payload["school"]
         if not expected[sid]:
             continue  # no school days in the half-month (a holiday): nothing to report
-        t = tallies[sid]
-        worst = sorted(((k[1], n) for k, n in t.items() if isinstance(k, tuple)), key=lambda kv: -kv[1])[:5]
-        message.payload.update(expected=expected[sid], unfilled=t["unfilled"], no_att=t["no_att"],
-                               no_grades=t["no_grades"], worst=[list(w) for w in worst])
+        tally = tallies[sid]
+        worst = sorted(((k[1], n) for k, n in tally.items() if isinstance(k, tuple)), key=lambda kv: -kv[1])[:5]
+        message.payload.update(expected=expected[sid], unfilled=tally["unfilled"], no_att=tally["no_att"],
+                               no_grades=tally["no_grades"], worst=[list(w) for w in worst])
         messages.append(message)
     return messages
 

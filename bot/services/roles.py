@@ -33,5 +33,5 @@ async def current_role(session: AsyncSession, user: User) -> Role | None:
     """The role whose menu to show, or None when the user has not been onboarded."""
     if user.role is None:
         return None
-    roles, _ = await available_roles(session, user)
+    roles, _default = await available_roles(session, user)
     return pick_role(user, roles)
