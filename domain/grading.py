@@ -172,3 +172,8 @@ def year_grade(term_grades: Iterable[int]) -> int | None:
     """The year grade: the rounded mean of the term grades (half up)."""
     grades = list(term_grades)
     return _half_up(sum(grades) / len(grades)) if grades else None
+
+
+def half_year_grade(term_grades: Iterable[int]) -> int | None:
+    """A half-year mark (seed 001 names them): the rounded (half up) mean of that half's term marks."""
+    return year_grade(term_grades)
