@@ -270,3 +270,17 @@ async def ungraded_lessons(session: AsyncSession, class_id: int, start: date, en
 async def school_terms(session: AsyncSession, school_id: int) -> list[tuple[int, date, date]]:
     rows = await session.execute(select(Term.number, Term.starts_on, Term.ends_on).where(Term.school_id == school_id))
     return [(n, s, e) for n, s, e in rows]
+
+
+async def weekly_hours(session: AsyncSession, class_ids: list[int] | set[int]) -> dict[tuple[int, int], int]:
+    """{(class_id, subject_id): lessons a week}, counted from the timetable's slots: one grouped query.
+
+    The minimum number of marks a term needs depends on it (`rules_for(country).min_marks(hours)`, seed 001).
+    """
+    if not class_ids:
+        return {}
+    rows = await session.execute(
+        select(TimetableLesson.class_id, TimetableLesson.subject_id, func.count(TimetableLesson.id))
+        .where(TimetableLesson.class_id.in_(list(class_ids)))
+        .group_by(TimetableLesson.class_id, TimetableLesson.subject_id))
+    return {(class_id, subject_id): n for class_id, subject_id, n in rows}
