@@ -80,6 +80,8 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the user last used the bot (updated at most once an hour): the parents' usage report reads it.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For a teacher who picked their school themselves (not from a roster).
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"))
 
@@ -95,6 +97,22 @@ class School(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     district: Mapped[str | None] = mapped_column(String(100))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The certification plan: pedagogical staff to certify (seed 002); None means the staff count.
+    teachers_planned: Mapped[int | None] = mapped_column(Integer)
+
+
+class AreaPlan(Base):
+    """A certification plan set for a region (district "") or a district: seed 002 compares plan and fact
+    per region, and its plan is a number of its own, not the sum of the staff lists."""
+
+    __tablename__ = "area_plans"
+    __table_args__ = (UniqueConstraint("country", "region", "district"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    planned: Mapped[int] = mapped_column(Integer)
 
 
 class Term(Base):
