@@ -1,0 +1,126 @@
+"""Planning context: one chunk of schools of one time zone at one moment, with lazily loaded shared data
+(staff, classes, subject teachers), the users' settings and the outbox keys already planned."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.reminders import (
+    KINDS,
+    PlannedMessage,
+    QuietWindow,
+    SchoolCalendar,
+    effective,
+    is_due,
+)
+from storage.repositories import outbox as outbox_repo
+from storage.repositories import reminders as repo
+from storage.repositories.reminders import ClassInfo, SchoolInfo, StaffUser
+
+log = logging.getLogger(__name__)
+
+#: Parents' instant notices: marks changed since the previous pass (less this overlap, for commits that
+#: landed late), or within ALERT_LOOKBACK after a restart. A longer outage loses notices, never repeats one.
+ALERT_LOOKBACK = timedelta(hours=2)
+ALERT_OVERLAP = timedelta(minutes=10)
+ALERT_LESSON_DAYS = 3
+#: Finished outbox rows are kept this long, then purged.
+OUTBOX_RETENTION = timedelta(days=30)
+MAX_LISTED = 12
+
+
+def quiet_window(settings) -> QuietWindow:
+    return QuietWindow(settings.quiet_start_hour, settings.quiet_end_hour)
+
+
+@dataclass
+class PlanContext:
+    """One chunk of schools of one time zone at one moment, with lazily loaded shared data."""
+
+    session: AsyncSession
+    now: datetime
+    local: datetime
+    schools: dict[int, SchoolInfo]
+    calendars: dict[int, SchoolCalendar]
+    lead_days: tuple[int, ...]
+    quiet: QuietWindow
+    alerts_since: datetime | None = None
+    #: The school-local hour at which the running step last ran today in this process (None: not yet, so
+    #: everyone due is considered; else only those whose hour came since, the others were seen before).
+    since_hour: int | None = None
+    _staff: dict[int, StaffUser] | None = None
+    _classes: dict[int, ClassInfo] | None = None
+    _teachers: dict[tuple[int, int], set[int]] | None = None
+
+    @property
+    def today(self) -> date:
+        return self.local.date()
+
+    @property
+    def tz(self) -> str:
+        return next(iter(self.schools.values())).timezone
+
+    def open_schools(self, day: date | None = None) -> list[int]:
+        """Schools for which `day` (default today) is a school day."""
+        day = day or self.today
+        return [sid for sid, cal in self.calendars.items() if cal.is_school_day(day)]
+
+    async def staff(self) -> dict[int, StaffUser]:
+        if self._staff is None:
+            self._staff = await repo.staff_users(self.session, list(self.schools))
+        return self._staff
+
+    async def classes(self) -> dict[int, ClassInfo]:
+        if self._classes is None:
+            self._classes = await repo.classes_of(self.session, list(self.schools))
+        return self._classes
+
+    async def teachers(self) -> dict[tuple[int, int], set[int]]:
+        if self._teachers is None:
+            self._teachers = await repo.subject_teachers(self.session, list(self.schools))
+        return self._teachers
+
+    async def may_be_due(self, *kinds: str) -> bool:
+        """A cheap gate before a step's queries: can anyone's hour for these kinds have come since the step
+        last ran? (The default hour, or an hour some user chose.)"""
+        if self.since_hour is None:
+            return True
+        if any(KINDS[k].hour is None or self.since_hour < KINDS[k].hour <= self.local.hour for k in kinds):
+            return True
+        return await repo.hour_chosen_between(self.session, list(kinds), self.since_hour, self.local.hour)
+
+    async def due(self, kind: str, user_ids: Iterable[int]) -> set[int]:
+        """The users for whom `kind` is switched on and its hour (and weekday) has come since the step last
+        ran (a user whose hour had come before was considered then; the outbox key guards repeats anyway)."""
+        users = set(user_ids)
+        if not users:
+            return set()
+        prefs = await repo.prefs_for(self.session, list(users), [kind])
+        due = set()
+        for user_id in users:
+            pref = prefs.get((user_id, kind))
+            if not is_due(kind, pref, self.local):
+                continue
+            hour = effective(kind, pref).hour
+            if self.since_hour is None or hour is None or hour > self.since_hour:
+                due.add(user_id)
+        return due
+
+    async def unplanned(self, messages: list[PlannedMessage]) -> list[PlannedMessage]:
+        """Drop messages whose key exists (cheap pre-check before an expensive computation)."""
+        if not messages:
+            return []
+        existing = await outbox_repo.existing_keys(self.session, [m.key for m in messages])
+        return [m for m in messages if m.key not in existing]
+
+    def message(self, kind: str, user_id: int, period: str, **payload) -> PlannedMessage:
+        return PlannedMessage(kind, user_id, period, {"tz": self.tz, **payload})
+
+
+Step = Callable[[PlanContext], Awaitable[list[PlannedMessage]]]
+

@@ -1,0 +1,68 @@
+"""Planning steps for the course nudges and for parents (the weekly summary, instant notices)."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from bot.courses import MAIN_COURSE
+from bot.services.reminder_context import ALERT_LESSON_DAYS, ALERT_LOOKBACK, PlanContext
+from domain.journal import low_grade
+from domain.reminders import (
+    PlannedMessage,
+    iso_week,
+    week_covered,
+)
+from storage.repositories import reminders as repo
+
+
+async def plan_course(ctx: PlanContext) -> list[PlannedMessage]:
+    """Teachers who have not passed the course exam: a nudge at most once a week, on a school day."""
+    open_ids = ctx.open_schools()
+    if not open_ids or not await ctx.may_be_due("course"):
+        return []
+    candidates = await repo.course_candidates(ctx.session, open_ids, MAIN_COURSE)
+    due = await ctx.due("course", (uid for uid, _s, _n in candidates))
+    week = iso_week(ctx.today)
+    return [ctx.message("course", uid, week, course=MAIN_COURSE, done=done)
+            for uid, _school, done in candidates if uid in due]
+
+
+async def plan_parent_weekly(ctx: PlanContext) -> list[PlannedMessage]:
+    """Parents: the child's week, on the day and hour the parent chose (default Saturday 18:00)."""
+    if not await ctx.may_be_due("parent_weekly"):
+        return []
+    parents = await repo.parents_of(ctx.session, list(ctx.schools))
+    due = await ctx.due("parent_weekly", (uid for uid, _st, _sc in parents))
+    week = week_covered(ctx.today)
+    return [ctx.message("parent_weekly", uid, f"{student}:{week}", student=student, week=week.isoformat())
+            for uid, student, sid in parents
+            if uid in due and ctx.calendars[sid].school_days(week, week + timedelta(days=6))]
+
+
+async def plan_parent_alerts(ctx: PlanContext) -> list[PlannedMessage]:
+    """Parents: a low grade or an absence entered since the last pass. Keyed by the mark and the fact
+    (absent, or the grade), so a later edit of the reason does not notify twice, a new grade does."""
+    since = ctx.alerts_since or ctx.now - ALERT_LOOKBACK
+    marks = await repo.recent_alert_marks(ctx.session, list(ctx.schools), since,
+                                          ctx.today - timedelta(days=ALERT_LESSON_DAYS), max_grade=4)
+    marks = [m for m in marks if m.attendance == "absent"
+             or (m.grade is not None and low_grade(ctx.schools[m.school_id].country, m.grade))]
+    if not marks:
+        return []
+    parents = await repo.parent_users_of(ctx.session, [m.student_id for m in marks])
+    due = await ctx.due("parent_alerts", (u for users in parents.values() for u in users))
+    resume = ctx.quiet.resume_at(ctx.local)
+    messages = []
+    for mark in marks:
+        absent = mark.attendance == "absent"
+        fact = "a" if absent else f"g{mark.grade}"
+        for user_id in parents.get(mark.student_id, ()):
+            if user_id in due:
+                message = ctx.message("parent_alert", user_id, f"{mark.mark_id}:{fact}", mark=mark.mark_id,
+                                      student=mark.student_id, subject=mark.subject_id,
+                                      day=mark.lesson_date.isoformat(), absent=absent, grade=mark.grade)
+                message.not_before = resume.astimezone(UTC) if resume else None
+                messages.append(message)
+    return await ctx.unplanned(messages)
+
+

@@ -1,0 +1,141 @@
+"""The planning pass: every school, grouped by time zone, a chunk of schools at a time; each step at most
+once per school-local hour in a process; rows stored with their keys (see bot.services.reminders)."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.reminder_context import (
+    ALERT_LOOKBACK,
+    ALERT_OVERLAP,
+    OUTBOX_RETENTION,
+    PlanContext,
+    Step,
+    quiet_window,
+)
+from bot.services.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
+from bot.services.reminder_steps import plan_deadlines, plan_head_summary, plan_journal
+from domain.reminders import (
+    PlannedMessage,
+    local_time,
+)
+from storage.repositories import outbox as outbox_repo
+from storage.repositories import reminders as repo
+from storage.repositories.reminders import SchoolInfo
+
+log = logging.getLogger(__name__)
+
+#: Steps computed once per school-local hour; parents' instant notices run on every pass.
+HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summary, plan_course, plan_parent_weekly)
+
+
+class ReminderPlanner:
+    def __init__(self, settings, *, chunk_size: int = 500) -> None:
+        self.quiet = quiet_window(settings)
+        self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
+        self.chunk_size = chunk_size
+        self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
+        self._alerts_checked: dict[tuple, datetime] = {}
+        self._purged_on: date | None = None
+
+    async def run(self, sessions: async_sessionmaker[AsyncSession], now: datetime | None = None) -> Counter:
+        """One planning pass over every school; returns how many outbox rows were created, per kind."""
+        now = now or datetime.now(UTC)
+        created: Counter = Counter()
+        async with sessions() as session:
+            groups = await repo.schools_by_timezone(session)
+            if self._purged_on != now.date():
+                purged = await outbox_repo.purge(session, now - OUTBOX_RETENTION)
+                await session.commit()
+                self._purged_on = now.date()
+                if purged:
+                    log.info("outbox: %d finished rows older than %s purged", purged, OUTBOX_RETENTION)
+        if len(self._last_hour) > 50_000:
+            self._last_hour.clear()
+        for tz, schools in groups.items():
+            try:
+                local = local_time(now, tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                log.error("unknown time zone %r of schools %s: no reminders", tz, [s.id for s in schools[:5]])
+                continue
+            quiet = self.quiet.contains(local.hour)
+            for start in range(0, len(schools), self.chunk_size):
+                chunk = schools[start:start + self.chunk_size]
+                steps = {step: self._last_hour.get(self._memo(step, tz, local, chunk)) for step in HOURLY_STEPS
+                         if not quiet and self._last_hour.get(self._memo(step, tz, local, chunk)) != local.hour}
+                chunk_key = (tz, chunk[0].id, chunk[-1].id, len(chunk))
+                last = self._alerts_checked.get(chunk_key)
+                since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
+                try:
+                    created += await self._plan_chunk(sessions, now, local, chunk, steps, since)
+                except Exception:  # one chunk's failure must not stop the other schools; retried next pass
+                    log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
+                    continue
+                self._last_hour.update((self._memo(step, tz, local, chunk), local.hour) for step in steps)
+                self._alerts_checked[chunk_key] = now
+        if created:
+            log.info("reminders planned: %s", dict(created))
+        return created
+
+    async def _plan_chunk(self, sessions: async_sessionmaker[AsyncSession], now: datetime, local: datetime,
+                          chunk: list[SchoolInfo], steps: dict[Step, int | None], alerts_since: datetime | None
+                          ) -> Counter:
+        async with sessions() as session:
+            ctx = PlanContext(session=session, now=now, local=local, schools={s.id: s for s in chunk},
+                              calendars=await repo.calendars(session, [s.id for s in chunk],
+                                                             local.date() - timedelta(days=400)),
+                              lead_days=self.lead_days, quiet=self.quiet, alerts_since=alerts_since)
+            messages: list[PlannedMessage] = []
+            for step, since_hour in (*steps.items(), (plan_parent_alerts, None)):
+                ctx.since_hour = since_hour
+                messages += await step(ctx)
+            created = await store(session, messages, now)
+            await session.commit()
+            return created
+
+    @staticmethod
+    def _memo(step: Step, tz: str, local: datetime, chunk: list[SchoolInfo]) -> tuple:
+        return step.__name__, tz, local.date(), chunk[0].id, chunk[-1].id, len(chunk)
+
+
+async def store(session: AsyncSession, messages: list[PlannedMessage], now: datetime) -> Counter:
+    """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
+    markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
+    once even when several passes or instances plan it. Returns the rows created per kind."""
+    singles = [m for m in messages if not m.parts]
+    bundles = [m for m in messages if m.parts]
+    new = await outbox_repo.insert_ignore(session, [_row(m, now) for m in singles])
+    new_parts = await outbox_repo.insert_ignore(session, [_row(p, now, "merged") for b in bundles for p in b.parts])
+    filled = []
+    for bundle in bundles:
+        fresh = [p for p in bundle.parts if p.key in new_parts]
+        if fresh:
+            # The period names its first new item: a later bundle the same day gets a key of its own.
+            bundle.period = f"{bundle.period}:{fresh[0].period}"
+            bundle.payload["items"] = [p.payload["item"] for p in fresh]
+            filled.append(bundle)
+    new |= await outbox_repo.insert_ignore(session, [_row(b, now) for b in filled])
+    return Counter(m.kind for m in (*singles, *filled) if m.key in new)
+
+
+def _row(message: PlannedMessage, now: datetime, status: str = "pending") -> dict:
+    return {"key": message.key, "kind": message.kind, "user_id": message.user_id, "payload": message.payload,
+            "status": status, "tries": 0, "created_at": now, "next_try_at": message.not_before or now}
+
+
+def planner_for(app) -> ReminderPlanner:
+    planner = app.extras.get("reminder_planner")
+    if planner is None:
+        planner = app.extras["reminder_planner"] = ReminderPlanner(app.settings)
+    return planner
+
+
+async def plan_reminders(app, now: datetime | None = None) -> Counter:
+    """The scheduler's planning job (also called directly by tests with a frozen `now`)."""
+    return await planner_for(app).run(app.sessions, now)
+

@@ -1,0 +1,245 @@
+"""Rendering reminders at send time, in the recipient's locale: the payload holds ids and dates, and each
+renderer checks the facts again (a lesson filled since planning is left out)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.courses import course_text
+from bot.formatting import fmt_date, fmt_percent
+from bot.keyboards.common import MenuCB
+from bot.keyboards.journal import ChildCB, LessonCB
+from bot.keyboards.reminders import RemindCB
+from bot.services.outbox import Rendered
+from bot.services.reminder_context import MAX_LISTED
+from domain.journal import MIN_TERM_GRADES
+from domain.reminders import (
+    filling_percent,
+)
+from storage.models import JournalMark, ParentLink, School, SchoolClass, Staff, Student, Subject, Summative, Term
+from storage.repositories import reminders as repo
+
+Render = Callable[[AsyncSession, int, dict], Awaitable[Rendered | None]]
+
+
+async def render(session: AsyncSession, kind: str, payload: dict, user_id: int) -> Rendered | None:
+    renderer = RENDERERS.get(kind)
+    if renderer is None:
+        raise ValueError(f"no renderer for outbox kind {kind!r}")
+    return await renderer(session, user_id, payload)
+
+
+def _settings_button(kind: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("🔔 Reminder settings"), callback_data=RemindCB(a="see", k=kind).pack())
+
+
+def _more(lines: list[str], total: int) -> list[str]:
+    if total > MAX_LISTED:
+        lines.append(_("… and {n} more").format(n=total - MAX_LISTED))
+    return lines
+
+
+async def render_lessons(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    """The teacher's unfilled lessons, checked again now: lessons filled since planning are left out."""
+    day = date.fromisoformat(p["day"])
+    wanted_grades = {tt: bool(no_grades) for tt, _att, no_grades in p["items"]}
+    missing = []
+    for tt, period, klass, subject, taken, graded in await repo.slots_with_state(session, list(wanted_grades), day):
+        no_att, no_grades = not taken, wanted_grades[tt] and not graded
+        if no_att or no_grades:
+            missing.append((tt, period, klass, subject, no_att, no_grades))
+    if not missing:
+        return None
+    lines = [ngettext("📝 {date}: {n} lesson is not filled in yet.", "📝 {date}: {n} lessons are not filled in yet.",
+                      len(missing)).format(date=fmt_date(day, fmt="EEEE, d MMMM"), n=len(missing))]
+    kb = InlineKeyboardBuilder()
+    for tt, period, klass, subject, no_att, no_grades in missing[:MAX_LISTED]:
+        what = (_("no attendance, no grades") if no_att and no_grades
+                else _("no attendance") if no_att else _("no grades"))
+        lines.append(_("• {klass} · {subject}, lesson {period}: {what}").format(
+            klass=klass, subject=subject, period=period, what=what))
+        kb.row(InlineKeyboardButton(text=_("✍️ {klass} · {subject}").format(klass=klass, subject=subject),
+                                    callback_data=LessonCB(a="open", t=tt, d=day.toordinal()).pack()))
+    kb.row(_settings_button("lessons"))
+    return Rendered("\n".join(_more(lines, len(missing))), kb.as_markup())
+
+
+async def _tally_lines(session: AsyncSession, items: list[list[int]]) -> list[str]:
+    subjects = await repo.names(session, Subject, {i[0] for i in items})
+    teachers = await repo.names(session, Staff, {i[1] for i in items if i[1]})
+    lines = []
+    for subject, teacher, lessons, no_att, no_grades in items[:MAX_LISTED]:
+        lines.append(_("• {subject} — {teacher}: {lessons} (no attendance {att}, no grades {grades})").format(
+            subject=subjects.get(subject, "?"), teacher=teachers.get(teacher, "—"), lessons=lessons, att=no_att,
+            grades=no_grades))
+    return _more(lines, len(items))
+
+
+async def render_class_daily(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    klass = await session.get(SchoolClass, p["cls"])
+    if klass is None:
+        return None
+    total = sum(i[2] for i in p["items"])
+    head = ngettext("📋 {klass}, {date}: {n} lesson is not filled in.", "📋 {klass}, {date}: {n} lessons are not "
+                    "filled in.", total).format(klass=klass.name, date=fmt_date(date.fromisoformat(p["day"]),
+                                                                                   fmt="d MMMM"), n=total)
+    kb = InlineKeyboardMarkup(inline_keyboard=[[_settings_button("class_daily")]])
+    return Rendered("\n".join([head, *await _tally_lines(session, p["items"])]), kb)
+
+
+async def render_class_weekly(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    klass = await session.get(SchoolClass, p["cls"])
+    if klass is None:
+        return None
+    total = sum(i[2] for i in p["items"])
+    head = ngettext("📋 {klass}, week from {date}: {n} lesson is not filled in.",
+                    "📋 {klass}, week from {date}: {n} lessons are not filled in.", total).format(
+        klass=klass.name, date=fmt_date(date.fromisoformat(p["week"]), fmt="d MMMM"), n=total)
+    kb = InlineKeyboardMarkup(inline_keyboard=[[_settings_button("class_weekly")]])
+    return Rendered("\n".join([head, *await _tally_lines(session, p["items"])]), kb)
+
+
+def summative_label(kind: str) -> str:
+    return _("section summative") if kind == "section" else _("term summative")
+
+
+async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    """Summatives due soon or overdue, one line each; days are counted from the day of planning."""
+    day = date.fromisoformat(p["day"])
+    stages = dict((sid, stage) for sid, stage in p["items"])
+    rows = (await session.execute(
+        select(Summative, SchoolClass.name, Subject.name).join(SchoolClass, SchoolClass.id == Summative.class_id)
+        .join(Subject, Subject.id == Summative.subject_id).where(Summative.id.in_(list(stages)))
+        .order_by(Summative.due_on, SchoolClass.name))).all()
+    if not rows:
+        return None
+    coming, overdue = [], []
+    for summative, klass, subject in rows:
+        what = summative_label(summative.kind)
+        if summative.title:
+            what = f"{summative.title} ({what})"
+        values = {"what": what, "klass": klass, "subject": subject, "date": fmt_date(summative.due_on, fmt="d MMMM")}
+        days = (summative.due_on - day).days
+        if stages[summative.id].startswith("o"):
+            overdue.append(_("• {what}, {klass} · {subject}: was due on {date}").format(**values))
+        elif days <= 0:
+            coming.append(_("• {what}, {klass} · {subject}: due today").format(**values))
+        else:
+            coming.append(ngettext("• {what}, {klass} · {subject}: in {n} day, on {date}",
+                                   "• {what}, {klass} · {subject}: in {n} days, on {date}", days).format(
+                n=days, **values))
+    lines: list[str] = []
+    if coming:
+        lines += [_("⏰ Summatives coming up: enter the results in the journal on time."), *coming[:MAX_LISTED]]
+        _more(lines, len(coming))
+    if overdue:
+        if lines:
+            lines.append("")
+        lines += [_("⚠️ Results not in the journal yet:"), *overdue[:MAX_LISTED]]
+        _more(lines, len(overdue))
+    return Rendered("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[_settings_button("deadlines")]]))
+
+
+async def render_term_end(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    term = await session.get(Term, p["term"])
+    if term is None:
+        return None
+    classes = await repo.names(session, SchoolClass, {i[0] for i in p["items"]})
+    subjects = await repo.names(session, Subject, {i[1] for i in p["items"]})
+    lines = [_("📅 Term {number} ends on {date}.").format(number=term.number,
+                                                        date=fmt_date(term.ends_on, fmt="d MMMM")),
+             _("Students with fewer than {n} grades, by class and subject:").format(n=MIN_TERM_GRADES)]
+    for cid, subject, n in p["items"][:MAX_LISTED]:
+        lines.append(ngettext("• {klass} · {subject}: {n} student", "• {klass} · {subject}: {n} students", n).format(
+            klass=classes.get(cid, "?"), subject=subjects.get(subject, "?"), n=n))
+    return Rendered("\n".join(_more(lines, len(p["items"]))),
+                    InlineKeyboardMarkup(inline_keyboard=[[_settings_button("deadlines")]]))
+
+
+async def render_head_summary(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    school = await session.get(School, p["school"])
+    if school is None:
+        return None
+    expected, unfilled = p["expected"], p["unfilled"]
+    lines = [_("📊 Journal filling, {school}, {start} – {end}:").format(
+                school=school.name, start=fmt_date(date.fromisoformat(p["start"]), fmt="d MMM"),
+                end=fmt_date(date.fromisoformat(p["end"]), fmt="d MMM")),
+             _("{percent} of {expected} lessons complete.").format(
+                percent=fmt_percent(filling_percent(expected, unfilled)), expected=expected),
+             _("No attendance: {att} · no grades: {grades}").format(att=p["no_att"], grades=p["no_grades"])]
+    if p["worst"]:
+        names = await repo.names(session, Staff, {w[0] for w in p["worst"] if w[0]})
+        lines += ["", _("Most unfilled lessons:")]
+        lines += [f"• {names.get(staff_id, '—')}: {n}" for staff_id, n in p["worst"]]
+    return Rendered("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[_settings_button("head_summary")]]))
+
+
+async def render_course(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    text = course_text(p["course"])
+    total = len(text.lessons)
+    body = _("📚 «{title}»: {done} of {total} lessons done. A few minutes a day is enough; the exam can be taken "
+             "at any time.").format(title=text.title, done=min(p["done"], total), total=total)
+    kb = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=_("📚 Continue the course"), callback_data=MenuCB(to="course").pack())],
+        [InlineKeyboardButton(text=_("🔕 No more of these"), callback_data=RemindCB(a="off", k="course").pack())],
+    ])
+    return Rendered(body, kb)
+
+
+async def _still_parent(session: AsyncSession, user_id: int, student_id: int) -> bool:
+    return await session.scalar(select(ParentLink.id).where(ParentLink.user_id == user_id,
+                                                            ParentLink.student_id == student_id)) is not None
+
+
+async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    from bot.services.parent_views import week_summary_text
+
+    if not await _still_parent(session, user_id, p["student"]):
+        return None
+    text = await week_summary_text(session, p["student"], date.fromisoformat(p["week"]))
+    kb = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a="card", s=p["student"]).pack())],
+        [_settings_button("parent_weekly")]])
+    return Rendered(text, kb)
+
+
+async def render_parent_alert(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    """Checked again now: a mark corrected since (absence undone, grade changed) is not reported."""
+    mark = await session.get(JournalMark, p["mark"])
+    if mark is None or not await _still_parent(session, user_id, p["student"]):
+        return None
+    if (p["absent"] and mark.attendance != "absent") or (not p["absent"] and mark.grade != p["grade"]):
+        return None
+    student = await session.get(Student, p["student"])
+    subject = await session.get(Subject, p["subject"])
+    values = {"name": student.full_name if student else "?", "subject": subject.name if subject else "?",
+              "date": fmt_date(date.fromisoformat(p["day"]), fmt="d MMMM")}
+    if p["absent"]:
+        text = _("⚠️ {name} was absent from {subject} on {date}.").format(**values)
+    else:
+        text = _("⚠️ {name}: grade {grade} in {subject} on {date}.").format(grade=p["grade"], **values)
+    kb = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a="card", s=p["student"]).pack())],
+        [_settings_button("parent_alerts")]])
+    return Rendered(text, kb)
+
+
+RENDERERS: dict[str, Render] = {
+    "lessons": render_lessons,
+    "class_daily": render_class_daily,
+    "class_weekly": render_class_weekly,
+    "summatives": render_summatives,
+    "term_end": render_term_end,
+    "head_summary": render_head_summary,
+    "course": render_course,
+    "parent_weekly": render_parent_weekly,
+    "parent_alert": render_parent_alert,
+}
