@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +31,42 @@ LANGUAGE_NAMES: dict[str, str] = {
 BABEL_LOCALES = {"uz": "uz_Latn", "ky": "ky", "kk": "kk", "ru": "ru"}
 
 
-def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> None:
-    """Build .mo from .po where missing or older (the .mo files are build output, not in git)."""
-    for po_path in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
+def catalogue_cache_dir() -> Path:
+    """Where compiled catalogues go: `MAKTAB_CACHE_DIR`, else the user's cache folder (never the installed
+    package, which may be read-only)."""
+    base = os.environ.get("MAKTAB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "maktab-bot" / "locales"
+
+
+def compile_catalogues(locales_dir: Path = LOCALES_DIR, cache_dir: Path | None = None) -> Path:
+    """Build the .mo files from the .po files into a cache folder named by the catalogues' content, and return
+    that folder. A folder already built for the same .po files is reused; a new one is built aside and renamed
+    into place, so two processes starting at once never see half a catalogue."""
+    po_paths = sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    digest = hashlib.sha256()
+    for po_path in po_paths:
+        digest.update(po_path.parent.parent.name.encode() + b"\0" + po_path.read_bytes())
+    target = (cache_dir or catalogue_cache_dir()) / digest.hexdigest()[:16]
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    for po_path in po_paths:
+        lang = po_path.parent.parent.name
         with po_path.open("rb") as f:
-            catalog = read_po(f, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as f:
+            catalog = read_po(f, locale=lang)
+        (building / lang / "LC_MESSAGES").mkdir(parents=True)
+        with (building / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)
+    try:
+        building.rename(target)
+    except OSError:  # another process built the same catalogues first
+        shutil.rmtree(building, ignore_errors=True)
+    return target
 
 
 def create_i18n(default_locale: str = DEFAULT_LANGUAGE) -> I18n:
-    compile_catalogues()
-    return I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+    return I18n(path=compile_catalogues(), default_locale=default_locale, domain=DOMAIN)
 
 
 def language_from_telegram(tg_user: TgUser | None) -> str:

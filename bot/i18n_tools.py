@@ -28,5 +28,5 @@ def run_i18n(action: str) -> int:
             else:
                 cli.run(["pybabel", "init", "-i", str(POT), "-d", str(LOCALES_DIR), "-D", DOMAIN, "-l", lang])
     else:
-        compile_catalogues()
+        print(compile_catalogues())
     return 0
