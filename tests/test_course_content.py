@@ -56,3 +56,43 @@ def test_two_correct_options_are_refused(tmp_path: Path):
 
 def test_content_dir_lists_courses():
     assert (CONTENT_DIR / MAIN_COURSE).is_dir()
+
+
+LENGTH_HINT_LIMIT = 0.25  # chance: one option in four
+SHORT_HINT_LIMIT = LENGTH_HINT_LIMIT + 0.05
+
+
+def _unique_extreme(question, pick) -> bool:
+    """Whether the correct option is the only one with the pick (max or min) length in characters."""
+    lengths = [len(option) for option in question.options]
+    extreme = pick(lengths)
+    return lengths[question.correct] == extreme and lengths.count(extreme) == 1
+
+
+def _length_shares(questions) -> tuple[float, float]:
+    longest = sum(_unique_extreme(q, max) for q in questions) / len(questions)
+    shortest = sum(_unique_extreme(q, min) for q in questions) / len(questions)
+    return longest, shortest
+
+
+def test_option_length_gives_no_hint():
+    """Issue #10: a teacher who guesses 'the longest option' must do no better than chance.
+
+    The exam draws from the lesson tasks (one pool, `question_keys`), so the pool is checked as a whole and the
+    lesson tasks block by block, for the report; the limit applies to the pool. The unique shortest option is
+    held near chance too, so distractors are not simply padded until the correct answer is the short one.
+    """
+    course = catalogue()[MAIN_COURSE]
+    shares, lines = {}, []
+    for lang, text in sorted(course.texts.items()):
+        pool = [text.question(key) for key in text.question_keys()]
+        shares[lang] = _length_shares(pool)
+        by_block = ", ".join(
+            "block {}: {:.0%}".format(block.number, _length_shares([q for lesson in block.lessons
+                                                                     for q in lesson.questions])[0])
+            for block in text.blocks)
+        lines.append("{}: correct is the unique longest in {:.1%}, unique shortest in {:.1%} of {} questions "
+                     "(lesson tasks, longest: {})".format(lang, *shares[lang], len(pool), by_block))
+    report = "\n".join(lines)
+    assert all(longest <= LENGTH_HINT_LIMIT for longest, _ in shares.values()), report
+    assert all(shortest <= SHORT_HINT_LIMIT for _, shortest in shares.values()), report
