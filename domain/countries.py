@@ -51,6 +51,9 @@ class CountryRules:
     term_weights: Rule
     #: (lowest per cent, mark) bands for turning a per cent into a 2–5 mark, highest first.
     percent_bands: Rule
+    #: A lesson (formative) mark at or below this is low: worth an instant notice to the parent. A summative
+    #: per cent is low when it falls in the lowest band of `percent_bands` (domain.grading.is_low_mark).
+    low_mark_at_most: Rule
     #: Half-year and year marks: the rounded (half up) mean of the half's / the year's term marks.
     half_year_and_year_marks: Rule
     #: Decree 263's assessment criterion is reported for this country's schools.
@@ -164,6 +167,7 @@ COUNTRIES: dict[str, CountryRules] = {
         term_mark_method=Rule("mean", ASSUMED),
         term_weights=Rule(None, "not used"),
         percent_bands=Rule(((85, 5), (65, 4), (40, 3), (0, 2)), ASSUMED + " (Kazakhstan's bands, for imports)"),
+        low_mark_at_most=Rule(2, ASSUMED + " (2, the unsatisfactory mark of the 5-point scale)"),
         half_year_and_year_marks=Rule("mean", ASSUMED),
         decree_263=Rule(True, UZ_DECREE_263),
         regions=Rule(UZ_REGIONS, "seed 002 (the 14 regions)"),
@@ -181,6 +185,7 @@ COUNTRIES: dict[str, CountryRules] = {
         term_mark_method=Rule("mean", ASSUMED),
         term_weights=Rule(None, "not used"),
         percent_bands=Rule(((85, 5), (65, 4), (40, 3), (0, 2)), ASSUMED + " (Kazakhstan's bands, for imports)"),
+        low_mark_at_most=Rule(2, ASSUMED + " (2, the unsatisfactory mark of the 5-point scale)"),
         half_year_and_year_marks=Rule("mean", SEED_001 + " names half-year and year marks; the mean is " + ASSUMED),
         decree_263=Rule(False, UZ_DECREE_263 + " applies to Uzbekistan only"),
         regions=Rule(KG_REGIONS, "Kyrgyzstan's 7 regions and 2 cities of national status"),
@@ -198,6 +203,8 @@ COUNTRIES: dict[str, CountryRules] = {
         term_mark_method=Rule("weighted_percent", KZ_RULES_125),
         term_weights=Rule({"regular": 0.25, "section": 0.25, "term": 0.5}, KZ_RULES_125 + " (ФО 25 + СОР 25 + СОЧ 50)"),
         percent_bands=Rule(((85, 5), (65, 4), (40, 3), (0, 2)), KZ_RULES_125),
+        low_mark_at_most=Rule(4, ASSUMED + " (formative 1–4 of 10; summatives: below 40 %, the band of a 2 in "
+                                           + KZ_RULES_125 + ")"),
         half_year_and_year_marks=Rule("mean", KZ_RULES_125 + " (the year mark is the rounded mean of the terms)"),
         decree_263=Rule(False, UZ_DECREE_263 + " applies to Uzbekistan only"),
         regions=Rule(KZ_REGIONS, "Kazakhstan's 17 regions and 3 cities of national status (since 2022)"),

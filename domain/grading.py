@@ -1,20 +1,25 @@
-"""Grade scales: which marks a lesson may carry, per country, class and date.
+"""Grading rules over the country table (domain.countries, each rule with its source): which marks a lesson
+may carry, per country, class and date; summatives as points over a maximum; low marks; term, half-year and
+year marks.
 
-The one place for the rule (DOMAIN.md, seed 001 and the countries' regulations):
-- no marks in grade 1, and none in grade 2's first half-year (seed 001);
-- Kyrgyzstan's 12-year standard (school years from 2025–2026): no marks in grades 1–3;
-- Uzbekistan and Kyrgyzstan: whole marks 2–5;
-- Kazakhstan: formative marks 1–10; section and term summatives (СОР/БЖБ, СОЧ/ТЖБ) as a per cent 0–100,
-  turned into a 2–5 grade by `percent_to_grade` (Rules No. 125, appendix 1).
+- Classes without marks come from `is_unmarked` (grade 1 everywhere; Kyrgyzstan: grade 2's first half-year,
+  seed 001, and grades 1–3 under the 12-year standard from 2025–26).
+- Uzbekistan and Kyrgyzstan: whole marks 2–5; Kazakhstan: formative marks 1–10, and section and term
+  summatives (СОР/БЖБ, СОЧ/ТЖБ) as points over a maximum ("17/20", or a bare per cent as points over 100),
+  never mixed with marks: a term's summative per cent is total points over total maximum, turned into a 2–5
+  grade by `percent_to_grade` (Rules No. 125, appendix 1).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+
+from domain.countries import is_unmarked, rules_for
 
 
 class MarkKind(StrEnum):
@@ -29,9 +34,6 @@ FIVE_POINT: tuple[int, ...] = (2, 3, 4, 5)
 KZ_FORMATIVE: tuple[int, ...] = tuple(range(1, 11))
 PERCENT: tuple[int, ...] = tuple(range(101))
 
-_SCALES = {"UZ": FIVE_POINT, "KG": FIVE_POINT, "KZ": KZ_FORMATIVE}
-#: The first school year of Kyrgyzstan's 12-year standard (no marks in grades 1–3).
-KG_TWELVE_YEAR_FROM = 2025
 
 #: Words a journal uses for a mark's kind, normalised (lower case, ‘ʻ’` as ').
 _KIND_WORDS = {
@@ -88,19 +90,36 @@ def first_half_end(terms: Iterable[tuple[int, date, date]], day: date) -> date |
     return before_february[-1] if before_february else None
 
 
+def scale_for(country: str, kind: str = MarkKind.REGULAR) -> tuple[int, ...]:
+    """The marks a lesson may carry where marks are given: the country's scale, or per cents for a summative
+    the country scores as points over a maximum (Kazakhstan's СОР/СОЧ)."""
+    rules = rules_for(country)
+    if is_percent_kind(country, kind):
+        return PERCENT
+    return tuple(rules.mark_scale.value)  # type: ignore[arg-type]
+
+
+def is_percent_kind(country: str, kind: str | None) -> bool:
+    """Whether a mark of this kind is a per cent (points over a maximum) in this country, not a mark."""
+    return kind in SUMMATIVE_KINDS and bool(rules_for(country).summative_as_percent.value)
+
+
+def scale_top(country: str) -> int:
+    """The highest lesson mark of the country's scale (5, or 10 in Kazakhstan): a chart's axis end."""
+    return max(rules_for(country).mark_scale.value)  # type: ignore[type-var]
+
+
+def _unmarked(country: str, grade_level: int, day: date, first_half_ends: date | None) -> bool:
+    return is_unmarked(country, grade_level, day, in_first_half(day, first_half_ends), school_year_start(day))
+
+
 def allowed_grades(country: str, grade_level: int, day: date, first_half_ends: date | None,
                    *, kind: str = MarkKind.REGULAR) -> tuple[int, ...]:
-    """The marks a lesson on `day` in a class of `grade_level` may carry; () where no marks are given."""
-    country = country.upper()
-    if grade_level <= 1:
+    """The marks a lesson on `day` in a class of `grade_level` may carry; () where no marks are given
+    (the country's rules in domain.countries: grade 1 everywhere, Kyrgyz grade 2's first half, ...)."""
+    if _unmarked(country, grade_level, day, first_half_ends):
         return ()
-    if country == "KG" and grade_level <= 3 and school_year_start(day) >= KG_TWELVE_YEAR_FROM:
-        return ()
-    if grade_level == 2 and in_first_half(day, first_half_ends):
-        return ()
-    if country == "KZ" and kind in SUMMATIVE_KINDS:
-        return PERCENT
-    return _SCALES.get(country, FIVE_POINT)
+    return scale_for(country, kind)
 
 
 def why_no_grade(country: str, grade_level: int, day: date, first_half_ends: date | None,
@@ -110,62 +129,149 @@ def why_no_grade(country: str, grade_level: int, day: date, first_half_ends: dat
     if grade in allowed:
         return None
     country = country.upper()
-    if grade_level <= 1:
-        return "no grades are given in grade 1"
-    if not allowed and country == "KG" and grade_level <= 3 and school_year_start(day) >= KG_TWELVE_YEAR_FROM:
-        return "no grades are given in grades 1–3 in KG (the 12-year standard)"
+    rules = rules_for(country)
     if not allowed:
-        return "no grades are given in grade 2's first half-year"
+        if grade_level <= rules.unmarked_up_to_grade.value:  # type: ignore[operator]
+            return "no grades are given in grade 1" if grade_level == 1 else \
+                f"no grades are given up to grade {rules.unmarked_up_to_grade.value} in {country}"
+        later = rules.unmarked_from_year.value
+        if later is not None and school_year_start(day) >= later[0] and grade_level <= later[1]:  # type: ignore
+            return f"no grades are given in grades 1–{later[1]} in {country} (the 12-year standard)"  # type: ignore
+        return f"no grades are given in grade {grade_level}'s first half-year in {country}"
     what = "a summative per cent" if allowed is PERCENT else "a grade"
     return f"{grade} is not {what} of the {country} scale ({allowed[0]}–{allowed[-1]})"
 
 
-def percent_to_grade(percent: float) -> int:
-    """Kazakhstan: a summative or term per cent as a 2–5 grade (0–39 → 2, 40–64 → 3, 65–84 → 4, 85+ → 5)."""
-    if percent >= 85:
-        return 5
-    if percent >= 65:
-        return 4
-    if percent >= 40:
-        return 3
-    return 2
+def percent_to_grade(percent: float, country: str = "KZ") -> int:
+    """A summative or term per cent as a 2–5 grade by the country's bands (Kazakhstan, Rules No. 125:
+    0–39 → 2, 40–64 → 3, 65–84 → 4, 85+ → 5)."""
+    bands = rules_for(country).percent_bands.value
+    for lowest, grade in bands:  # type: ignore[attr-defined]
+        if percent >= lowest:
+            return grade
+    return bands[-1][1]  # type: ignore[index]
 
 
-#: Kazakhstan's term weights since 2020–21: ФО 25 %, СОР 25 %, СОЧ 50 %.
-KZ_TERM_WEIGHTS = {MarkKind.REGULAR: 0.25, MarkKind.SECTION: 0.25, MarkKind.TERM: 0.5}
+# --- points over a maximum ---------------------------------------------------------------------------------
+
+#: The largest maximum a summative may have: a typo guard ("17/2000"), not a rule of any country.
+MAX_POINTS = 200
+
+
+def parse_score(text: str) -> tuple[int, int]:
+    """A summative result as (points, maximum): "17/20", "17 / 20", or a per cent "85", "85%", "85 %"
+    (85 over 100). ValueError for anything else, points above the maximum, or a maximum of 0."""
+    cleaned = re.sub(r"\s+", "", str(text or ""))
+    if match := re.fullmatch(r"(\d{1,3})/(\d{1,3})", cleaned):
+        points, maximum = int(match[1]), int(match[2])
+    elif match := re.fullmatch(r"(\d{1,3})%?", cleaned):
+        points, maximum = int(match[1]), 100
+    else:
+        raise ValueError(text)
+    if not 0 < maximum <= MAX_POINTS or not 0 <= points <= maximum:
+        raise ValueError(text)
+    return points, maximum
+
+
+def score_percent(points: int, maximum: int) -> int:
+    """Points over a maximum as a whole per cent, half up (17/20 → 85): what `JournalMark.grade` keeps."""
+    return _half_up(100 * points / maximum)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One mark for the term rules: a lesson mark, or a summative (per cent in `grade`, with its points)."""
+
+    grade: int
+    kind: str = MarkKind.REGULAR
+    points: int | None = None
+    max_points: int | None = None
+
+
+def as_mark(value: Mark | tuple) -> Mark:
+    """(grade, kind) and (grade, kind, points, max_points) tuples as marks."""
+    return value if isinstance(value, Mark) else Mark(*value)
+
+
+def summative_percent(marks: Iterable[Mark | tuple]) -> float | None:
+    """Total points over total maximum, in per cent (one decimal); a mark without points counts as its
+    per cent over 100. None without marks."""
+    points = maximum = 0
+    for mark in map(as_mark, marks):
+        if mark.points is not None and mark.max_points:
+            points, maximum = points + mark.points, maximum + mark.max_points
+        else:
+            points, maximum = points + mark.grade, maximum + 100
+    return round(100 * points / maximum, 1) if maximum else None
+
+
+def is_low_mark(country: str, kind: str | None, grade: int | None, points: int | None = None,
+                max_points: int | None = None) -> bool:
+    """Worth an instant notice to the parent: a lesson mark at or below the country's low mark, or a
+    summative per cent in the lowest band (Kazakhstan: below 40 %; 3 % is low, not "3 of 10")."""
+    if grade is None:
+        return False
+    if is_percent_kind(country, kind):
+        percent = score_percent(points, max_points) if points is not None and max_points else grade
+        return percent_to_grade(percent, country) <= min(g for _low, g in rules_for(country).percent_bands.value)
+    return grade <= rules_for(country).low_mark_at_most.value  # type: ignore[operator]
+
+
+def _weights() -> dict[MarkKind, float]:
+    weights = rules_for("KZ").term_weights.value
+    return {MarkKind(kind): weight for kind, weight in weights.items()}  # type: ignore[union-attr]
+
+
+#: Kazakhstan's term weights since 2020–21: ФО 25 %, СОР 25 %, СОЧ 50 % (from domain.countries).
+KZ_TERM_WEIGHTS = _weights()
 
 
 def _half_up(value: float) -> int:
     return int(value + 0.5)
 
 
-def kz_term_percent(marks: Iterable[tuple[int, str]]) -> float | None:
-    """Kazakhstan: the term per cent from formative marks (1–10, as a share of 10) and summative per cents.
+def weighted_term_percent(country: str, marks: Iterable[Mark | tuple]) -> float | None:
+    """The term per cent by the country's weights: formative marks as a share of the scale's top, each
+    summative kind as total points over total maximum.
 
-    Weights ФО 25 % + СОР 25 % + СОЧ 50 %; while a part is still missing (mid-term), the others are
-    re-weighted, so the figure is a forecast until the СОЧ is written.
+    While a part is still missing (mid-term), the others are re-weighted, so the figure is a forecast
+    until the term summative is written.
     """
-    parts: dict[MarkKind, list[float]] = {kind: [] for kind in KZ_TERM_WEIGHTS}
-    for grade, kind in marks:
-        kind = MarkKind(kind) if kind in MarkKind._value2member_map_ else MarkKind.REGULAR
-        parts[kind].append(grade * 10.0 if kind is MarkKind.REGULAR else float(grade))
-    present = {kind: sum(values) / len(values) for kind, values in parts.items() if values}
+    weights = {MarkKind(k): w for k, w in (rules_for(country).term_weights.value or {}).items()}  # type: ignore
+    top = scale_top(country)
+    parts: dict[MarkKind, list[Mark]] = {kind: [] for kind in weights}
+    for mark in map(as_mark, marks):
+        kind = MarkKind(mark.kind) if mark.kind in MarkKind._value2member_map_ else MarkKind.REGULAR
+        parts.setdefault(kind, []).append(mark)
+    present: dict[MarkKind, float] = {}
+    for kind, items in parts.items():
+        if not items or kind not in weights:
+            continue
+        if kind is MarkKind.REGULAR:
+            present[kind] = 100 * sum(m.grade for m in items) / len(items) / top
+        else:
+            present[kind] = summative_percent(items)  # type: ignore[assignment]
     if not present:
         return None
-    weight = sum(KZ_TERM_WEIGHTS[kind] for kind in present)
-    return round(sum(KZ_TERM_WEIGHTS[kind] * value for kind, value in present.items()) / weight, 1)
+    weight = sum(weights[kind] for kind in present)
+    return round(sum(weights[kind] * value for kind, value in present.items()) / weight, 1)
 
 
-def term_grade(country: str, marks: Iterable[tuple[int, str]]) -> int | None:
-    """The term grade (2–5) the marks so far point to: Kazakhstan by weighted per cent, elsewhere the
-    mean of the marks rounded half up (summatives count as marks). None without marks."""
-    marks = list(marks)
+def kz_term_percent(marks: Iterable[Mark | tuple]) -> float | None:
+    """Kazakhstan: the term per cent (ФО 25 % + СОР 25 % + СОЧ 50 %, Rules No. 125)."""
+    return weighted_term_percent("KZ", marks)
+
+
+def term_grade(country: str, marks: Iterable[Mark | tuple]) -> int | None:
+    """The term grade (2–5) the marks so far point to, by the country's method: a weighted per cent
+    (Kazakhstan), else the mean of the marks rounded half up (summatives count as marks). None without marks."""
+    marks = [as_mark(m) for m in marks]
     if not marks:
         return None
-    if country.upper() == "KZ":
-        percent = kz_term_percent(marks)
-        return None if percent is None else percent_to_grade(percent)
-    return min(5, max(2, _half_up(sum(grade for grade, _kind in marks) / len(marks))))
+    if rules_for(country).term_mark_method.value == "weighted_percent":
+        percent = weighted_term_percent(country, marks)
+        return None if percent is None else percent_to_grade(percent, country)
+    return min(5, max(2, _half_up(sum(m.grade for m in marks) / len(marks))))
 
 
 def year_grade(term_grades: Iterable[int]) -> int | None:
@@ -177,3 +283,25 @@ def year_grade(term_grades: Iterable[int]) -> int | None:
 def half_year_grade(term_grades: Iterable[int]) -> int | None:
     """A half-year mark (seed 001 names them): the rounded (half up) mean of that half's term marks."""
     return year_grade(term_grades)
+
+
+def half_year_and_year(term_marks: dict[int, int], terms: Iterable[tuple[int, date, date]], day: date
+                       ) -> dict[str, int]:
+    """Half-year and year marks of `day`'s school year from its term marks ({term number: mark}): "H1", "H2"
+    and "Y", each only once every term it covers has a mark (a half-year mark from half its terms would
+    mislead). The first half's terms are those ending by `first_half_end` (seed 001 names half-year marks)."""
+    terms = list(terms)
+    year = school_year_start(day)
+    numbers = sorted(n for n, start, _end in terms if school_year_start(start) == year)
+    if not numbers:
+        return {}
+    half_end = first_half_end(terms, day)
+    first = [n for n, start, end in terms if school_year_start(start) == year and half_end and end <= half_end]
+    second = [n for n in numbers if n not in first]
+    result: dict[str, int] = {}
+    for label, covered in (("H1", first), ("H2", second), ("Y", numbers)):
+        if covered and all(n in term_marks for n in covered):
+            grade = half_year_grade(term_marks[n] for n in covered)
+            if grade is not None:
+                result[label] = grade
+    return result

@@ -298,6 +298,10 @@ class JournalMark(Base):
     grade: Mapped[int | None] = mapped_column(Integer)
     #: regular, section (BSB/СОР/БЖБ), term (ChSB/СОЧ/ТЖБ)
     kind: Mapped[str] = mapped_column(String(8), default="regular")
+    #: A summative scored as points over a maximum (Kazakhstan's СОР/СОЧ, "17/20"; a bare "85 %" is 85/100);
+    #: `grade` then holds the per cent, rounded half up.
+    points: Mapped[int | None] = mapped_column(Integer)
+    max_points: Mapped[int | None] = mapped_column(Integer)
     summative_id: Mapped[int | None] = mapped_column(ForeignKey("summatives.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
