@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
 
+    #: The Mini App's public https address (e.g. https://example.org/webapp); empty: no grid button.
+    webapp_url: str | None = None
+    #: Polling mode serves the Mini App on a port of its own (webhook mode uses the webhook server).
+    webapp_host: str = "0.0.0.0"
+    webapp_port: int = 8081
+    #: Telegram's initData is refused when its auth_date is older than this (seconds).
+    webapp_auth_max_age: int = 86400
+
     default_language: str = DEFAULT_LANGUAGE
     log_level: str = "INFO"
 
