@@ -44,13 +44,17 @@ class CertificateData:
     number: str  # e.g. "MB-2026-000123"
     verify_code: str  # canonical 8 characters, e.g. "ABCD2345"
     verify_url: str | None  # e.g. "https://t.me/maktab_bot?start=verify_ABCD2345"
+    #: The organisation issuing the certificate (the CERTIFICATE_ISSUER setting), printed at the top.
+    issuer: str | None = None
+    #: The school head's name under the signature line, when the school's staff list has one.
+    head_name: str | None = None
 
 
 @dataclass(frozen=True)
 class CertificateLabels:
     """Already translated and formatted lines, in the holder's language.
 
-    ``number_line``, ``school_line`` and ``verify_line`` may be full lines
+    ``number_line``, ``school_line``, ``issuer_line`` and ``verify_line`` may be full lines
     ("No. MB-2026-000123") or bare captions ("No."): the renderer appends the
     value when the line does not already contain it.
     """
@@ -63,6 +67,9 @@ class CertificateLabels:
     school_line: str  # "School: No. 5, Tashkent" (ignored when school_name is None)
     number_line: str  # "Certificate No. MB-2026-000123"
     verify_line: str  # "Check: /verify ABCD-2345 in the bot"
+    issuer_line: str = ""  # "Issued by: Maktab Bot" (ignored when issuer is None)
+    signature_caption: str = ""  # "School head" under the signature line
+    seal_caption: str = ""  # "Place for the seal", inside the seal area
 
 
 class _Chooser(Protocol):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 from datetime import date
 
 import pypdf
 import pytest
 
-from domain.certificate_pdf import CertificateRenderer, _fit
+from domain.certificate_layout import fit
+from domain.certificate_pdf import CertificateRenderer
 from domain.certificates import (
     OKINA,
     TUTUQ,
@@ -143,7 +145,7 @@ def test_fit_never_overflows(renderer: CertificateRenderer) -> None:
     renderer._regular.add_full(pdf)
     pdf.add_page()
     for text in ("A" * 300, "word " * 200, "Иванова Мария Петровна"):
-        size, lines = _fit(pdf, text, "", 18, 9, 120, 3)
+        size, lines = fit(pdf, text, "", 18, 9, 120, 3)
         assert 1 <= len(lines) <= 3
         pdf.set_font_size(size)
         assert all(pdf.get_string_width(line) <= 120 + 1e-6 for line in lines)
@@ -186,6 +188,51 @@ def test_name_the_font_cannot_show_is_refused(renderer: CertificateRenderer) -> 
     assert renderer.unsupported_chars(NAMES[0]) == set()
     with pytest.raises(ValueError):
         renderer.render(*make("王芳 李娜"))
+
+
+def test_official_parts_are_printed(renderer: CertificateRenderer) -> None:
+    data, labels = make("Иванова Мария Петровна", "ru")
+    data = replace(data, issuer="Республиканский центр повышения квалификации", head_name="Каримов А. Р.")
+    labels = replace(labels, issuer_line="Выдан организацией:", signature_caption="Директор школы",
+                     seal_caption="М.П.")
+    flat = " ".join(page_text(renderer.render(data, labels)).split())
+    for part in ("Выдан организацией: Республиканский центр повышения квалификации", "Директор школы",
+                 "Каримов А. Р.", "М.П.", "Школа: Toshkent shahri 110-maktab"):
+        assert part in flat, part
+
+
+def test_footer_is_large_enough_for_a_phone(renderer: CertificateRenderer) -> None:
+    """Every line of the page is drawn at 10 pt or more (the old footer used 6–8.5 pt)."""
+    data, labels = make(NAMES[2], "kk")
+    data = replace(data, issuer="Maktab Bot", head_name="Сейітов Б.")
+    labels = replace(labels, issuer_line="Берген ұйым:", signature_caption="Мектеп директоры", seal_caption="М.О.")
+    sizes: list[float] = []
+
+    def visit(text, _cm, tm, _font, size):
+        if text.strip():
+            sizes.append(size * tm[0])
+
+    pypdf.PdfReader(io.BytesIO(renderer.render(data, labels))).pages[0].extract_text(visitor_text=visit)
+    assert sizes and min(sizes) >= 10, sorted(sizes)[:5]
+
+
+def test_script_subsets_are_cut_once(renderer: CertificateRenderer, monkeypatch) -> None:
+    """The glyphs of a language's letters are subset once, not for every PDF."""
+    from fontTools import subset as ft_subset
+
+    renderer.render(*make(NAMES[3], "ky", serial=1))  # warms the Kyrgyz pages
+    calls = []
+    real = ft_subset.Subsetter.subset
+    monkeypatch.setattr(ft_subset.Subsetter, "subset", lambda self, font: calls.append(1) or real(self, font))
+    text = page_text(renderer.render(*make("Түгөлбаев Өмүр Асанович", "ky", serial=2, code="QRST7XYZ")))
+    assert "Түгөлбаев Өмүр Асанович" in text and "QRST-7XYZ" in text
+    assert calls == []
+
+
+def test_qr_code_uses_a_fixed_mask() -> None:
+    from domain.certificate_layout import QR_MASK, make_qr
+
+    assert make_qr("https://t.me/maktab_bot?start=verify_ABCD2345").mask == QR_MASK
 
 
 def test_sample_file(renderer: CertificateRenderer, tmp_path) -> None:
