@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -44,6 +44,11 @@ def fmt_number(value: float, lang: str | None = None, digits: int = 1) -> str:
 
 def fmt_percent(value: float, lang: str | None = None) -> str:
     return f"{fmt_number(value, lang)} %"
+
+
+def fmt_minutes(minutes: int, lang: str | None = None) -> str:
+    """A duration spelled out with the language's plural form: "45 minutes", "21 минута", "45 daqiqa"."""
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=fmt_number(minutes, lang, digits=0))
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

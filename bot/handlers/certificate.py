@@ -63,7 +63,7 @@ async def cert_home(event: Message | CallbackQuery, session: AsyncSession, user:
         return
     if await exams.has_passed(session, user.id, course_id) is None:
         kb.button(text=_("📝 Exam"), callback_data=ExamCB(a="home", k=course_id))
-        await show(event, _("The certificate is issued after a passed exam (more than 60 %)."),
+        await show(event, _("The certificate is issued once the exam is passed."),
                    nav_row(kb).as_markup())
         return
     if not user.full_name:
@@ -146,7 +146,7 @@ async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_
                 callback_answer: CallbackAnswer) -> None:
     attempt = await exams.has_passed(session, user.id, course_id)
     if attempt is None or not user.full_name:
-        notify(callback_answer, _("The certificate is issued after a passed exam (more than 60 %)."), alert=True)
+        notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
     school = await school_of(session, user)
     try:
@@ -181,7 +181,7 @@ async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, 
                        i18n: I18n, callback_answer: CallbackAnswer) -> None:
     cert = await latest_for_user(session, user.id, course_id)
     if cert is None:
-        notify(callback_answer, _("The certificate is issued after a passed exam (more than 60 %)."), alert=True)
+        notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
     school = await session.get(School, cert.school_id) if cert.school_id else None
     heads = await school_heads(session, cert.school_id) if cert.school_id else []

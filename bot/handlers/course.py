@@ -1,4 +1,5 @@
-"""The course: progress, lessons page by page, and each lesson's tasks (pass above 60 %, retry allowed)."""
+"""The course: progress, lessons page by page, and each lesson's tasks (pass above the exam's pass mark,
+EXAM_PASS_PERCENT, as the course itself says; retry allowed)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.courses import MAIN_COURSE, catalogue, course_text
 from bot.formatting import fmt_percent, progress_bar
 from bot.keyboards.common import MenuCB, nav_row
@@ -194,7 +196,7 @@ async def show_task(query: CallbackQuery, text: CourseText, run: QuizRun) -> Non
 
 @router.callback_query(QuizCB.filter())
 async def task_answered(query: CallbackQuery, callback_data: QuizCB, session: AsyncSession, user: User,
-                        callback_answer: CallbackAnswer) -> None:
+                        settings: Settings, callback_answer: CallbackAnswer) -> None:
     run = await session.get(QuizRun, callback_data.r)
     if run is None or run.user_id != user.id or run.course_id not in catalogue():
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
@@ -214,16 +216,16 @@ async def task_answered(query: CallbackQuery, callback_data: QuizCB, session: As
         await session.commit()
         await show_task(query, text, run)
         return
-    await finish_tasks(query, session, user, text, run)
+    await finish_tasks(query, session, user, text, run, settings.exam_pass_percent)
 
 
 async def finish_tasks(query: CallbackQuery, session: AsyncSession, user: User, text: CourseText,
-                       run: QuizRun) -> None:
+                       run: QuizRun, pass_percent: float) -> None:
     lesson = text.lesson(run.lesson_no)
     correct = sum(1 for (index, order), choice in zip(run.plan, run.answers, strict=True)
                   if order[choice] == lesson.questions[index].correct)
     total = len(run.plan)
-    passed = is_pass(correct, total)
+    passed = is_pass(correct, total, pass_percent)
     pct = percent(correct, total)
     now = datetime.now(UTC)
     await learning.record_lesson_result(session, user.id, text.course_id, lesson.number, pct, passed, now)
@@ -241,8 +243,8 @@ async def finish_tasks(query: CallbackQuery, session: AsyncSession, user: User, 
             body += "\n" + _("That was the last lesson. You are ready for the exam.")
             kb.button(text=_("📝 Exam"), callback_data=ExamCB(a="home", k=text.course_id))
     else:
-        body = _("❌ {percent}: {correct} of {total} correct. To pass you need more than 60 %.").format(
-            percent=fmt_percent(pct), correct=correct, total=total)
+        body = _("❌ {percent}: {correct} of {total} correct. To pass you need more than {pass_mark}.").format(
+            percent=fmt_percent(pct), correct=correct, total=total, pass_mark=fmt_percent(pass_percent))
         kb.button(text=_("📖 Read again"), callback_data=CourseCB(a="read", k=text.course_id, l=lesson.number))
     kb.button(text=_("🔁 Retry the tasks"), callback_data=CourseCB(a="tasks", k=text.course_id, l=lesson.number))
     kb.adjust(1)

@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,12 +46,13 @@ def policy_of(settings: Settings) -> ExamPolicy:
                       cooldown=timedelta(minutes=settings.exam_cooldown_minutes))
 
 
-async def show_result(event: Message | CallbackQuery, session: AsyncSession, attempt: ExamAttempt) -> None:
+async def show_result(event: Message | CallbackQuery, session: AsyncSession, attempt: ExamAttempt,
+                      settings: Settings) -> None:
     revisit = [] if attempt.passed else lessons_to_revisit(await exams.wrong_keys(session, attempt.id),
                                                            course_text(attempt.course_id))
     await exams.mark_notified(session, attempt.id, datetime.now(UTC))
     await session.commit()
-    text, markup = result_screen(attempt, revisit)
+    text, markup = result_screen(attempt, revisit, settings.exam_pass_percent)
     await show(event, text, markup)
 
 
@@ -70,7 +72,7 @@ async def exam_home(event: Message | CallbackQuery, session: AsyncSession, user:
     policy = policy_of(settings)
     attempt = await exams.open_attempt(session, user.id, course_id)
     if attempt is not None and await close_if_expired(session, attempt, settings, now):
-        await show_result(event, session, attempt)
+        await show_result(event, session, attempt, settings)
         return
     kb = InlineKeyboardBuilder()
     if attempt is not None:
@@ -89,9 +91,11 @@ async def exam_home(event: Message | CallbackQuery, session: AsyncSession, user:
         _("📝 Final exam: {title}").format(title=course_text(course_id).title),
         "",
         _("• {count} questions, 4 options each, one is correct").format(count=count),
-        _("• {minutes} minutes from the start; the clock keeps running if you leave").format(
-            minutes=policy.minutes),
-        _("• To pass: more than 60 %, that is {need} of {count}").format(need=need, count=count),
+        ngettext("• {minutes} minute from the start; the clock keeps running if you leave",
+                 "• {minutes} minutes from the start; the clock keeps running if you leave",
+                 policy.minutes).format(minutes=policy.minutes),
+        _("• To pass: more than {pass_mark}, that is {need} of {count}").format(
+            pass_mark=fmt_percent(policy.pass_percent), need=need, count=count),
         _("• If you do not pass, you can retake it"),
     ]
     history = await exams.finished_attempts(session, user.id, course_id)
@@ -174,13 +178,13 @@ async def next_step(event: CallbackQuery, session: AsyncSession, attempt: ExamAt
     """Show the current question, or close and score the attempt when nothing is left."""
     now = datetime.now(UTC)
     if attempt.status != "open" or await close_if_expired(session, attempt, settings, now):
-        await show_result(event, session, attempt)
+        await show_result(event, session, attempt, settings)
         return
     current = await exams.current_question(session, attempt.id)
     if current is None:
         await exams.close_attempt(session, attempt, now=now, status="finished",
                                   pass_percent=settings.exam_pass_percent)
-        await show_result(event, session, attempt)
+        await show_result(event, session, attempt, settings)
         return
     text, markup = question_screen(attempt, current, now)
     await show(event, text, markup)
@@ -196,11 +200,11 @@ async def exam_answer(query: CallbackQuery, callback_data: ExamAnswerCB, session
     now = datetime.now(UTC)
     if attempt.status != "open":
         notify(callback_answer, _("This exam is already finished."), alert=True)
-        await show_result(query, session, attempt)
+        await show_result(query, session, attempt, settings)
         return
     if await close_if_expired(session, attempt, settings, now):
         notify(callback_answer, _("Time is up: this answer was not counted."), alert=True)
-        await show_result(query, session, attempt)
+        await show_result(query, session, attempt, settings)
         return
     answers = await exams.answers_of(session, attempt.id)
     current = next((a for a in answers if a.chosen is None), None)
@@ -222,7 +226,7 @@ async def exam_answer(query: CallbackQuery, callback_data: ExamAnswerCB, session
     if following is None:
         await exams.close_attempt(session, attempt, now=now, status="finished",
                                   pass_percent=settings.exam_pass_percent)
-        await show_result(query, session, attempt)
+        await show_result(query, session, attempt, settings)
         return
     await session.commit()  # the answer is stored before the next question is shown
     text, markup = question_screen(attempt, following, now)

@@ -9,6 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.formatting import fmt_minutes, fmt_percent
 from bot.keyboards.common import MenuCB, nav_row
 from bot.services.roles import current_role
 from bot.ui import show
@@ -18,15 +20,17 @@ from storage.models import User
 router = Router(name=__name__)
 
 
-def help_text(role: Role | None) -> str:
+def help_text(role: Role | None, settings: Settings) -> str:
+    """`settings`: the exam's length and pass mark are named as configured (EXAM_MINUTES, EXAM_PASS_PERCENT)."""
     common = _("/menu – main menu\n/reminders – what to remind you of, and when\n/language – change language\n"
                "/verify CODE – check a certificate\n/help – this help")
     parts = {
         None: _("Choose your role with /start: teacher, class teacher, parent or school administration."),
         Role.TEACHER: _("As a teacher you can:\n/journal – attendance, grades, topic and homework of your lessons\n"
                         "/course – study the course lesson by lesson\n"
-                        "/exam – take the final exam (45 minutes, pass above 60 %)\n"
-                        "/certificate – get your certificate and send it to the school head"),
+                        "/exam – take the final exam ({duration}, pass above {pass_mark})\n"
+                        "/certificate – get your certificate and send it to the school head").format(
+            duration=fmt_minutes(settings.exam_minutes), pass_mark=fmt_percent(settings.exam_pass_percent)),
         Role.CLASS_TEACHER: _("As a class teacher you can:\n/journal – attendance, grades, topic and homework of "
                               "your lessons\n/class – your class at a glance\n/codes – issue, list and revoke "
                               "parents' invite codes\n/course, /exam, /certificate – the course, the final exam and "
@@ -43,12 +47,12 @@ def help_text(role: Role | None) -> str:
 
 
 @router.message(Command("help"))
-async def help_command(message: Message, session: AsyncSession, user: User) -> None:
+async def help_command(message: Message, session: AsyncSession, user: User, settings: Settings) -> None:
     kb = nav_row(InlineKeyboardBuilder())
-    await message.answer(help_text(await current_role(session, user)), reply_markup=kb.as_markup())
+    await message.answer(help_text(await current_role(session, user), settings), reply_markup=kb.as_markup())
 
 
 @router.callback_query(MenuCB.filter(F.to == "help"))
-async def help_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+async def help_button(query: CallbackQuery, session: AsyncSession, user: User, settings: Settings) -> None:
     kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="main").pack())
-    await show(query, help_text(await current_role(session, user)), kb.as_markup())
+    await show(query, help_text(await current_role(session, user), settings), kb.as_markup())

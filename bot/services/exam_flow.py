@@ -28,7 +28,9 @@ def question_screen(attempt: ExamAttempt, answer: ExamAnswer, now) -> tuple[str,
     return f"{head}\n\n{question.text}\n\n{options}", nav_row(kb).as_markup()
 
 
-def result_screen(attempt: ExamAttempt, revisit: list[int]) -> tuple[str, InlineKeyboardMarkup]:
+def result_screen(attempt: ExamAttempt, revisit: list[int],
+                  pass_percent: float) -> tuple[str, InlineKeyboardMarkup]:
+    """`pass_percent`: the settings' pass mark, named to the teacher who did not reach it."""
     text = course_text(attempt.course_id)
     kb = InlineKeyboardBuilder()
     score = _("{percent} ({correct} of {total})").format(
@@ -41,7 +43,8 @@ def result_screen(attempt: ExamAttempt, revisit: list[int]) -> tuple[str, Inline
         lines.append(_("Get your certificate with your name on it."))
         kb.button(text=_("🎓 Get the certificate"), callback_data=CertCB(a="home", k=attempt.course_id))
     else:
-        lines.append(_("❌ Not passed: {score}. To pass you need more than 60 %.").format(score=score))
+        lines.append(_("❌ Not passed: {score}. To pass you need more than {pass_mark}.").format(
+            score=score, pass_mark=fmt_percent(pass_percent)))
         if revisit:
             lines.append(_("Lessons to revisit:"))
             lines += [f"• {n}. {text.lesson(n).title}" for n in revisit]

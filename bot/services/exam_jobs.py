@@ -45,7 +45,7 @@ async def _notify(app, bot: Bot, attempt: ExamAttempt) -> int:
         try:
             with app.i18n.context(), app.i18n.use_locale(lang):
                 revisit = [] if attempt.passed else lessons_to_revisit(wrong, course_text(attempt.course_id))
-                text, markup = result_screen(attempt, revisit)
+                text, markup = result_screen(attempt, revisit, app.settings.exam_pass_percent)
             await bot.send_message(attempt.user_id, text, reply_markup=markup)
             return 1
         except TelegramForbiddenError:
