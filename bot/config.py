@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///maktab.db"
     #: Redis for FSM state when several bot instances run; memory storage when empty.
     redis_url: str | None = None
+    #: Prefix of this bot's own Redis keys (shared send budget, webhook update ids).
+    redis_prefix: str = "maktab"
 
     #: "polling" (default) or "webhook".
     mode: str = "polling"
@@ -43,6 +45,8 @@ class Settings(BaseSettings):
     exam_pass_percent: float = 60.0
     exam_cooldown_minutes: int = 0
     invite_code_days: int = 14
+    #: The organisation printed on certificates as their issuer (beside the teacher's confirmed school).
+    certificate_issuer: str = "Maktab Bot"
 
     #: Run the reminder scheduler in this process.
     scheduler_enabled: bool = True
