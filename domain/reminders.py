@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from domain.countries import rules_for
 from domain.grading import allowed_grades, first_half_end
 from domain.journal import MIN_TERM_GRADES
 from domain.roles import Role
@@ -246,16 +247,32 @@ def students_short_of_grades(
     students_by_class: Mapping[int, Iterable[int]],
     class_subjects: Iterable[tuple[int, int]],
     grade_counts: Mapping[tuple[int, int], int],
-    minimum: int = MIN_TERM_GRADES,
+    minimum: int | Mapping[tuple[int, int], int] = MIN_TERM_GRADES,
 ) -> dict[tuple[int, int], list[int]]:
-    """Per (class, subject): the students with fewer than `minimum` grades this term (seed 001: a fair term
-    grade needs 3–4). `grade_counts` is keyed by (student, subject)."""
+    """Per (class, subject): the students with fewer than the minimum grades this term (seed 001: a fair term
+    grade needs 3–4, by the subject's hours a week). `grade_counts` is keyed by (student, subject); `minimum`
+    is one number or one per (class, subject), e.g. from `term_minimums`."""
     short: dict[tuple[int, int], list[int]] = {}
     for class_id, subject_id in class_subjects:
-        few = [s for s in students_by_class.get(class_id, ()) if grade_counts.get((s, subject_id), 0) < minimum]
+        need = minimum if isinstance(minimum, int) else minimum.get((class_id, subject_id), MIN_TERM_GRADES)
+        few = [s for s in students_by_class.get(class_id, ()) if grade_counts.get((s, subject_id), 0) < need]
         if few:
             short[(class_id, subject_id)] = few
     return short
+
+
+def term_minimums(country_of_class: Mapping[int, str], weekly_hours: Mapping[tuple[int, int], int]
+                  ) -> dict[tuple[int, int], int]:
+    """Per (class, subject): the fewest marks a fair term mark needs, by the subject's lessons a week and the
+    school's country (`domain.countries`, seed 001: 3–4 for a 2-hour subject)."""
+    return {(cid, subject): rules_for(country_of_class[cid]).min_marks(hours)
+            for (cid, subject), hours in weekly_hours.items() if cid in country_of_class}
+
+
+def data_check_due(term: TermSpan | None, today: date) -> bool:
+    """Class teachers check their pupils' and parents' data at least once a quarter (seed 001): reminded on
+    a school day of each term, from its start (once per term: the term is part of the key)."""
+    return term is not None and term.starts_on <= today <= term.ends_on
 
 
 # --- periods of the recurring reminders -----------------------------------------------------------------
@@ -298,6 +315,7 @@ KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (
     KindSpec("class_daily", frozenset({Role.CLASS_TEACHER}), hour=19),
     KindSpec("class_weekly", frozenset({Role.CLASS_TEACHER}), hour=19),
     KindSpec("deadlines", frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN}), hour=9),
+    KindSpec("data_check", frozenset({Role.CLASS_TEACHER}), hour=10),
     KindSpec("head_summary", frozenset({Role.ADMIN}), hour=9),
     KindSpec("course", frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN}), hour=16),
     KindSpec("parent_weekly", frozenset({Role.PARENT}), hour=18, weekday=5),
@@ -322,16 +340,26 @@ class EffectivePref:
     weekday: int | None
 
 
-def effective(kind: str, pref: Pref | None = None) -> EffectivePref:
+def effective(kind: str, pref: Pref | None = None, default_weekday: int | None = None) -> EffectivePref:
+    """The user's choice, else the kind's default (`default_weekday` overrides the kind's default day, e.g.
+    the parents' weekly summary day of their school, see `summary_weekday`)."""
     spec = KINDS[kind]
     pref = pref or Pref()
+    weekday = spec.weekday if default_weekday is None or spec.weekday is None else default_weekday
     return EffectivePref(kind, pref.enabled, spec.hour if pref.hour is None or spec.hour is None else pref.hour,
-                         spec.weekday if pref.weekday is None or spec.weekday is None else pref.weekday)
+                         weekday if pref.weekday is None or spec.weekday is None else pref.weekday)
 
 
-def is_due(kind: str, pref: Pref | None, local: datetime) -> bool:
+def summary_weekday(school_id: int) -> int:
+    """The default day of a school's weekly summaries to parents: spread over the seven days by school id, so
+    a country's millions of summaries take a seventh of Telegram's daily budget each day, not one Saturday.
+    (Our assumption, configurable by each parent in /reminders.) `week_covered` picks the week reported."""
+    return school_id % 7
+
+
+def is_due(kind: str, pref: Pref | None, local: datetime, default_weekday: int | None = None) -> bool:
     """The kind is switched on and its school-local hour (and weekday) has come today."""
-    p = effective(kind, pref)
+    p = effective(kind, pref, default_weekday)
     if not p.enabled:
         return False
     if p.hour is not None and local.hour < p.hour:

@@ -15,6 +15,7 @@ from domain.reminders import (
     QuietWindow,
     SchoolCalendar,
     TermSpan,
+    data_check_due,
     effective,
     half_month,
     is_due,
@@ -24,10 +25,12 @@ from domain.reminders import (
     local_time,
     school_weekdays,
     students_short_of_grades,
+    summary_weekday,
     summative_has_results,
     summative_stage,
     tally_by,
     term_end_approaching,
+    term_minimums,
     week_covered,
 )
 from domain.roles import Role
@@ -93,8 +96,10 @@ def test_no_grades_expected_where_classes_get_no_marks():
     first_grade = [lesson(1, grade_level=1, taken=True)]
     assert lesson_gaps(WEDNESDAY, first_grade, CALENDAR, "UZ") == []
     second_grade = [lesson(1, grade_level=2, taken=True)]
-    assert lesson_gaps(WEDNESDAY, second_grade, CALENDAR, "UZ") == []          # first half-year
-    assert len(lesson_gaps(date(2026, 2, 4), second_grade, CALENDAR, "UZ")) == 1  # second half: marks
+    # Grade 2's unmarked first half-year is Kyrgyz (seed 001), not Uzbek (domain.countries).
+    assert lesson_gaps(WEDNESDAY, second_grade, CALENDAR, "KG") == []          # first half-year
+    assert lesson_gaps(date(2026, 2, 4), second_grade, CALENDAR, "KG") == []  # 12-year standard from 2025
+    assert len(lesson_gaps(WEDNESDAY, second_grade, CALENDAR, "UZ")) == 1
     assert lesson_gaps(WEDNESDAY, [lesson(1, grade_level=3, taken=True)], CALENDAR, "KG") == []
     # Attendance is expected in every class.
     assert lesson_gaps(WEDNESDAY, [lesson(1, grade_level=1)], CALENDAR, "UZ")[0].no_attendance
@@ -190,3 +195,30 @@ async def test_rate_limiter_spaces_sends_and_honours_a_flood_wait():
     stamps.clear()
     await send(1000)
     assert stamps[0] >= 0.29
+
+
+def test_term_minimum_follows_the_subjects_weekly_hours():
+    # Seed 001: 3-4 marks for a 2-hour subject (domain.countries: 3 for 1 hour, 4 for 2, 5 for 3 or more).
+    minimums = term_minimums({1: "KG", 2: "UZ"}, {(1, 7): 1, (1, 8): 2, (2, 9): 5, (3, 9): 2})
+    assert minimums == {(1, 7): 3, (1, 8): 4, (2, 9): 5}  # class 3 is not in this chunk's schools
+    counts = {(100, 7): 3, (100, 8): 3, (101, 7): 3, (101, 8): 4}
+    # A flat 3 would find nobody short; by hours, pupil 100 lacks a mark in the 2-hour subject.
+    assert students_short_of_grades({1: [100, 101]}, [(1, 7), (1, 8)], counts) == {}
+    assert students_short_of_grades({1: [100, 101]}, [(1, 7), (1, 8)], counts, minimums) == {(1, 8): [100]}
+
+
+def test_data_check_once_a_term_on_its_days():
+    assert data_check_due(TERMS[0], date(2025, 9, 2)) and data_check_due(TERMS[0], date(2025, 11, 3))
+    assert not data_check_due(None, date(2025, 11, 5))
+
+
+def test_parents_weekly_summary_day_spread_by_school():
+    assert {summary_weekday(school) for school in range(1, 15)} == set(range(7))
+    saturday = datetime(2025, 10, 4, 18, tzinfo=UTC)
+    tuesday = datetime(2025, 9, 30, 18, tzinfo=UTC)
+    assert is_due("parent_weekly", None, saturday) and not is_due("parent_weekly", None, tuesday)
+    assert is_due("parent_weekly", None, tuesday, default_weekday=1)
+    assert not is_due("parent_weekly", None, saturday, default_weekday=1)
+    # The parent's own choice wins over the school's day.
+    assert is_due("parent_weekly", Pref(weekday=5), saturday, default_weekday=1)
+    assert effective("parent_weekly", None, 3).weekday == 3 and effective("lessons", None, 3).weekday is None

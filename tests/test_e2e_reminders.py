@@ -56,7 +56,7 @@ async def link_teacher(h: Harness, phone: str, user_id: int = TEACHER, *, quiet_
         staff = await session.scalar(select(Staff).where(Staff.phone == phone))
         staff.user_id = user_id
         if quiet_kinds:
-            for kind in ("deadlines", "course", "head_summary", "class_daily", "class_weekly"):
+            for kind in ("deadlines", "course", "head_summary", "class_daily", "class_weekly", "data_check"):
                 await save_pref(session, user_id, kind, enabled=False)
         return staff.id
 
@@ -321,6 +321,10 @@ async def test_settings_menu_toggles_and_hours(school):
     home = await press_data(teacher, "m:remind")
     assert "rm:kind:lessons" in str(home.inline_buttons()) and "rm:kind:class_daily" in str(home.inline_buttons())
     assert "parent_weekly" not in str(home.inline_buttons())
+    assert "rm:kind:data_check" in str(home.inline_buttons())  # a class teacher: the term's data check
+    deadlines = await press_data(teacher, "rm:kind:deadlines")
+    assert "БСБ" in deadlines.text and "СОР" not in deadlines.text  # the Uzbek school's names, in Russian
+    await press_data(teacher, "rm:home")
     await press_data(teacher, "rm:kind:lessons")
     await press_data(teacher, "rm:hour:lessons:15")
     screen = await press_data(teacher, "rm:toggle:lessons")
@@ -342,7 +346,7 @@ async def test_summatives_told_once_per_stage_in_one_message(school):
     h, demo = school
     await link_teacher(h, demo.teacher_phone, quiet_kinds=False)
     async with h.db() as session:
-        for kind in ("course", "lessons", "head_summary", "class_daily", "class_weekly"):
+        for kind in ("course", "lessons", "head_summary", "class_daily", "class_weekly", "data_check"):
             await save_pref(session, TEACHER, kind, enabled=False)
     teacher = h.user(TEACHER)
     # The demo's section summatives are due on Saturday (DAY + 3).
@@ -354,6 +358,8 @@ async def test_summatives_told_once_per_stage_in_one_message(school):
     await send_outbox(h.app, h.bot, clock=moving_clock(at(10, 1, days["wed"])))
     told = teacher.last().text
     assert "3" in told and told.count("•") >= 1
+    # An Uzbek school's summatives keep their Uzbek name in a Russian interface (БСБ, never СОР).
+    assert "БСБ" in told and "СОР" not in told
     assert (await plan_reminders(h.app, at(9, 0, days["thu"])))["summatives"] == 0   # still the 3-day stage
     assert (await plan_reminders(h.app, at(9, 0, days["fri"])))["summatives"] == 1   # the day before
     assert (await plan_reminders(h.app, at(9, 0, days["mon"])))["summatives"] == 1   # overdue, no results

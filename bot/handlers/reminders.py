@@ -10,28 +10,31 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.formatting import babel_locale
+from bot.formatting import babel_locale, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.reminders import RemindCB
 from bot.services.reminders import quiet_window
 from bot.services.roles import available_roles
 from bot.ui import notify, show
-from domain.reminders import KINDS, EffectivePref, effective, kinds_for
-from storage.models import User
+from domain.reminders import KINDS, EffectivePref, effective, kinds_for, summary_weekday
+from storage.models import ParentLink, School, Staff, Student, User
 from storage.repositories import reminders as repo
 
 router = Router(name=__name__)
 
 
-def kind_title(kind: str) -> str:
+def kind_title(kind: str, country: str = "UZ") -> str:
+    section, term = summative_names(country)
     return {
         "lessons": _("Lessons not filled in"),
         "class_daily": _("My class: daily digest"),
         "class_weekly": _("My class: weekly digest"),
-        "deadlines": _("Summatives and term end"),
+        "deadlines": _("{section}, {term} and the term's end").format(section=section, term=term),
+        "data_check": _("My class: pupils' and parents' data, each term"),
         "head_summary": _("Journal filling summary"),
         "course": _("Course and exam nudges"),
         "parent_weekly": _("Weekly summary of my child"),
@@ -39,13 +42,15 @@ def kind_title(kind: str) -> str:
     }[kind]
 
 
-def kind_help(kind: str) -> str:
+def kind_help(kind: str, country: str = "UZ") -> str:
+    section, term = summative_names(country)
     return {
         "lessons": _("After your lessons: the day's lessons without attendance or grades, with a button to each."),
         "class_daily": _("Your class's lessons left unfilled that day, by subject and teacher."),
         "class_weekly": _("The same for the whole week, on its last school day."),
-        "deadlines": _("Section and term summatives a few days before, on the day and when overdue; a week before "
-                       "the term ends, the students who have too few grades."),
+        "deadlines": _("{section} and {term} a few days before, on the day and when overdue; a week before the "
+                       "term ends, the students who have too few grades.").format(section=section, term=term),
+        "data_check": _("Once a term: a reminder to check your pupils' names and their parents' phone numbers."),
         "head_summary": _("On the 1st and the 15th: how completely the school's journal is filled."),
         "course": _("At most once a week, until you pass the course exam."),
         "parent_weekly": _("Grades and attendance of the week, on the day and hour you choose."),
@@ -71,6 +76,22 @@ async def _kinds(session: AsyncSession, user: User) -> list[str]:
     return kinds_for(roles)
 
 
+async def _summary_day(session: AsyncSession, user: User) -> int | None:
+    """The default day of a parent's weekly summary: their children's lowest school id's (see planning)."""
+    school_id = await session.scalar(select(func.min(Student.school_id)).join(
+        ParentLink, ParentLink.student_id == Student.id).where(ParentLink.user_id == user.id))
+    return summary_weekday(school_id) if school_id is not None else None
+
+
+async def _country(session: AsyncSession, user: User) -> str:
+    """The country of the user's school (staff record first, else the school they picked): summatives are
+    named as that country names them, whatever the interface language."""
+    school_id = await session.scalar(select(Staff.school_id).where(Staff.user_id == user.id).order_by(Staff.id)
+                                     .limit(1)) or user.school_id
+    country = await session.scalar(select(School.country).where(School.id == school_id)) if school_id else None
+    return country or "UZ"
+
+
 async def home_screen(event: Message | CallbackQuery, session: AsyncSession, user: User, settings: Settings) -> None:
     kinds = await _kinds(session, user)
     kb = InlineKeyboardBuilder()
@@ -79,10 +100,12 @@ async def home_screen(event: Message | CallbackQuery, session: AsyncSession, use
                    nav_row(kb).as_markup())
         return
     prefs = await repo.user_prefs(session, user.id)
+    country, weekday = await _country(session, user), await _summary_day(session, user)
     for kind in kinds:
-        pref = effective(kind, prefs.get(kind))
+        pref = effective(kind, prefs.get(kind), weekday)
         mark = "✅" if pref.enabled else "🔕"
-        kb.button(text=f"{mark} {kind_title(kind)} · {when_text(pref)}", callback_data=RemindCB(a="kind", k=kind))
+        kb.button(text=f"{mark} {kind_title(kind, country)} · {when_text(pref)}",
+                  callback_data=RemindCB(a="kind", k=kind))
     kb.adjust(1)
     quiet = quiet_window(settings)
     text = _("🔔 Reminders, in your school's time. Nothing is sent from {start}:00 to {end}:00.\n"
@@ -92,7 +115,7 @@ async def home_screen(event: Message | CallbackQuery, session: AsyncSession, use
 
 async def kind_screen(session: AsyncSession, user: User, kind: str, settings: Settings
                       ) -> tuple[str, InlineKeyboardMarkup]:
-    pref = effective(kind, (await repo.user_prefs(session, user.id)).get(kind))
+    pref = effective(kind, (await repo.user_prefs(session, user.id)).get(kind), await _summary_day(session, user))
     spec = KINDS[kind]
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🔕 Switch off") if pref.enabled else _("🔔 Switch on"),
@@ -113,7 +136,8 @@ async def kind_screen(session: AsyncSession, user: User, kind: str, settings: Se
         rows += [4] * ((len(hours) + 3) // 4)
     kb.adjust(*rows)
     status = ("✅ " if pref.enabled else "🔕 ") + when_text(pref)
-    text = f"🔔 {kind_title(kind)}\n{kind_help(kind)}\n\n{status}"
+    country = await _country(session, user)
+    text = f"🔔 {kind_title(kind, country)}\n{kind_help(kind, country)}\n\n{status}"
     if pref.enabled and spec.hour is not None:
         text += "\n" + (_("Choose the day and the hour:") if spec.weekday is not None else _("Choose the hour:"))
     return text, nav_row(kb, RemindCB(a="home").pack()).as_markup()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -94,17 +94,19 @@ class PlanContext:
             return True
         return await repo.hour_chosen_between(self.session, list(kinds), self.since_hour, self.local.hour)
 
-    async def due(self, kind: str, user_ids: Iterable[int]) -> set[int]:
-        """The users for whom `kind` is switched on and its hour (and weekday) has come since the step last
-        ran (a user whose hour had come before was considered then; the outbox key guards repeats anyway)."""
+    async def due(self, kind: str, user_ids: Iterable[int], weekdays: Mapping[int, int] | None = None) -> set[int]:
+        """The users for whom `kind` is switched on and its hour (and weekday: `weekdays` gives each user's
+        default day, else the kind's) has come since the step last ran (a user whose hour had come before was
+        considered then; the outbox key guards repeats anyway)."""
         users = set(user_ids)
         if not users:
             return set()
         prefs = await repo.prefs_for(self.session, list(users), [kind])
+        days = weekdays or {}
         due = set()
         for user_id in users:
             pref = prefs.get((user_id, kind))
-            if not is_due(kind, pref, self.local):
+            if not is_due(kind, pref, self.local, days.get(user_id)):
                 continue
             hour = effective(kind, pref).hour
             if self.since_hour is None or hour is None or hour > self.since_hour:

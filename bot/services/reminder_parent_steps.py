@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, timedelta
 
 from bot.courses import MAIN_COURSE
 from bot.services.reminder_context import ALERT_LESSON_DAYS, ALERT_LOOKBACK, PlanContext
-from domain.journal import low_grade
+from domain.grading import is_low_mark
 from domain.reminders import (
     PlannedMessage,
     iso_week,
+    summary_weekday,
     week_covered,
 )
 from storage.repositories import reminders as repo
@@ -28,14 +30,21 @@ async def plan_course(ctx: PlanContext) -> list[PlannedMessage]:
 
 
 async def plan_parent_weekly(ctx: PlanContext) -> list[PlannedMessage]:
-    """Parents: the child's week, on the day and hour the parent chose (default Saturday 18:00)."""
+    """Parents: one digest a week for all their children, on the day and hour the parent chose (default: 18:00
+    on their school's summary day, spread over the week by school id). A parent with children in several
+    schools is planned with the school of the lowest id (the "home" school), wherever the others are."""
     if not await ctx.may_be_due("parent_weekly"):
         return []
-    parents = await repo.parents_of(ctx.session, list(ctx.schools))
-    due = await ctx.due("parent_weekly", (uid for uid, _st, _sc in parents))
+    children: dict[int, list[tuple[int, int]]] = defaultdict(list)  # parent -> [(student, school)]
+    for uid, student, sid in await repo.parents_with_all_children(ctx.session, list(ctx.schools)):
+        children[uid].append((student, sid))
+    home = {uid: min(sid for _st, sid in kids) for uid, kids in children.items()}
+    home = {uid: sid for uid, sid in home.items() if sid in ctx.schools}
+    due = await ctx.due("parent_weekly", home, weekdays={uid: summary_weekday(sid) for uid, sid in home.items()})
     week = week_covered(ctx.today)
-    return [ctx.message("parent_weekly", uid, f"{student}:{week}", student=student, week=week.isoformat())
-            for uid, student, sid in parents
+    return [ctx.message("parent_weekly", uid, str(week), students=sorted({st for st, _sid in children[uid]}),
+                        week=week.isoformat())
+            for uid, sid in home.items()
             if uid in due and ctx.calendars[sid].school_days(week, week + timedelta(days=6))]
 
 
@@ -46,7 +55,7 @@ async def plan_parent_alerts(ctx: PlanContext) -> list[PlannedMessage]:
     marks = await repo.recent_alert_marks(ctx.session, list(ctx.schools), since,
                                           ctx.today - timedelta(days=ALERT_LESSON_DAYS), max_grade=4)
     marks = [m for m in marks if m.attendance == "absent"
-             or (m.grade is not None and low_grade(ctx.schools[m.school_id].country, m.grade))]
+             or is_low_mark(ctx.schools[m.school_id].country, m.kind, m.grade, m.points, m.max_points)]
     if not marks:
         return []
     parents = await repo.parent_users_of(ctx.session, [m.student_id for m in marks])

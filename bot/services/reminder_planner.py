@@ -19,7 +19,7 @@ from bot.services.reminder_context import (
     quiet_window,
 )
 from bot.services.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
-from bot.services.reminder_steps import plan_deadlines, plan_head_summary, plan_journal
+from bot.services.reminder_steps import plan_data_check, plan_deadlines, plan_head_summary, plan_journal
 from domain.reminders import (
     PlannedMessage,
     local_time,
@@ -31,7 +31,8 @@ from storage.repositories.reminders import SchoolInfo
 log = logging.getLogger(__name__)
 
 #: Steps computed once per school-local hour; parents' instant notices run on every pass.
-HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summary, plan_course, plan_parent_weekly)
+HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summary, plan_data_check, plan_course,
+                                  plan_parent_weekly)
 
 
 class ReminderPlanner:

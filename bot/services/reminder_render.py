@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.courses import course_text
-from bot.formatting import fmt_date, fmt_percent
+from bot.formatting import fmt_date, fmt_percent, summative_names
 from bot.keyboards.common import MenuCB
 from bot.keyboards.journal import ChildCB, LessonCB
 from bot.keyboards.reminders import RemindCB
@@ -26,6 +26,9 @@ from domain.reminders import (
 )
 from storage.models import JournalMark, ParentLink, School, SchoolClass, Staff, Student, Subject, Summative, Term
 from storage.repositories import reminders as repo
+
+#: Telegram's limit for a message's text is 4,096 characters; a digest of many children is cut before it.
+TEXT_LIMIT = 4000
 
 Render = Callable[[AsyncSession, int, dict], Awaitable[Rendered | None]]
 
@@ -107,8 +110,11 @@ async def render_class_weekly(session: AsyncSession, user_id: int, p: dict) -> R
     return Rendered("\n".join([head, *await _tally_lines(session, p["items"])]), kb)
 
 
-def summative_label(kind: str) -> str:
-    return _("section summative") if kind == "section" else _("term summative")
+def summative_label(kind: str, country: str) -> str:
+    """The summative's short name as the school's country says it (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ), in whatever
+    language the recipient reads (issue #10: never the interface language's own term)."""
+    section, term = summative_names(country)
+    return section if kind == "section" else term
 
 
 async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
@@ -116,15 +122,16 @@ async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Ren
     day = date.fromisoformat(p["day"])
     stages = dict((sid, stage) for sid, stage in p["items"])
     rows = (await session.execute(
-        select(Summative, SchoolClass.name, Subject.name).join(SchoolClass, SchoolClass.id == Summative.class_id)
+        select(Summative, SchoolClass.name, Subject.name, School.country)
+        .join(SchoolClass, SchoolClass.id == Summative.class_id).join(School, School.id == Summative.school_id)
         .join(Subject, Subject.id == Summative.subject_id).where(Summative.id.in_(list(stages)))
         .order_by(Summative.due_on, SchoolClass.name))).all()
     if not rows:
         return None
     coming, overdue = [], []
-    for summative, klass, subject in rows:
-        what = summative_label(summative.kind)
-        if summative.title:
+    for summative, klass, subject, country in rows:
+        what = summative_label(summative.kind, country)
+        if summative.title and what not in summative.title:
             what = f"{summative.title} ({what})"
         values = {"what": what, "klass": klass, "subject": subject, "date": fmt_date(summative.due_on, fmt="d MMMM")}
         days = (summative.due_on - day).days
@@ -156,12 +163,33 @@ async def render_term_end(session: AsyncSession, user_id: int, p: dict) -> Rende
     subjects = await repo.names(session, Subject, {i[1] for i in p["items"]})
     lines = [_("📅 Term {number} ends on {date}.").format(number=term.number,
                                                         date=fmt_date(term.ends_on, fmt="d MMMM")),
-             _("Students with fewer than {n} grades, by class and subject:").format(n=MIN_TERM_GRADES)]
-    for cid, subject, n in p["items"][:MAX_LISTED]:
-        lines.append(ngettext("• {klass} · {subject}: {n} student", "• {klass} · {subject}: {n} students", n).format(
-            klass=classes.get(cid, "?"), subject=subjects.get(subject, "?"), n=n))
+             _("Students short of the grades a term mark needs (more for a subject with more lessons a week):")]
+    for cid, subject, n, *need in p["items"][:MAX_LISTED]:
+        lines.append(ngettext("• {klass} · {subject}: {n} student with fewer than {min} grades",
+                              "• {klass} · {subject}: {n} students with fewer than {min} grades", n).format(
+            klass=classes.get(cid, "?"), subject=subjects.get(subject, "?"), n=n,
+            min=need[0] if need else MIN_TERM_GRADES))
     return Rendered("\n".join(_more(lines, len(p["items"]))),
                     InlineKeyboardMarkup(inline_keyboard=[[_settings_button("deadlines")]]))
+
+
+async def render_data_check(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    """Seed 001: class teachers keep pupils' and parents' data current, at least once a quarter. Counted now:
+    pupils, and pupils whose parents have not connected to the bot (their phone may be wrong or missing)."""
+    term = await session.get(Term, p["term"])
+    counts = await repo.class_data_counts(session, p["classes"])
+    if term is None or not counts:
+        return None
+    lines = [_("📇 Term {number}: please check your class's data — pupils' names and parents' phone numbers.").format(
+        number=term.number)]
+    for name, pupils, unlinked in counts:
+        lines.append(ngettext("• {klass}: {pupils} pupils, {n} without a parent connected to the bot",
+                              "• {klass}: {pupils} pupils, {n} without parents connected to the bot",
+                              unlinked).format(klass=name, pupils=pupils, n=unlinked))
+    kb = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=_("🏫 My class"), callback_data=MenuCB(to="class").pack())],
+        [_settings_button("data_check")]])
+    return Rendered("\n".join(lines), kb)
 
 
 async def render_head_summary(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
@@ -200,15 +228,23 @@ async def _still_parent(session: AsyncSession, user_id: int, student_id: int) ->
 
 
 async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
+    """One digest for all the parent's children still linked (older rows name one "student")."""
     from bot.services.parent_views import week_summary_text
 
-    if not await _still_parent(session, user_id, p["student"]):
+    wanted = p.get("students") or [p["student"]]
+    linked = set(await session.scalars(select(ParentLink.student_id).where(
+        ParentLink.user_id == user_id, ParentLink.student_id.in_(wanted))))
+    kids = [s for s in wanted if s in linked]
+    if not kids:
         return None
-    text = await week_summary_text(session, p["student"], date.fromisoformat(p["week"]))
-    kb = InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a="card", s=p["student"]).pack())],
-        [_settings_button("parent_weekly")]])
-    return Rendered(text, kb)
+    week = date.fromisoformat(p["week"])
+    text = "\n\n".join([await week_summary_text(session, student, week) for student in kids])
+    if len(text) > TEXT_LIMIT:
+        text = text[:TEXT_LIMIT - 1] + "…"
+    names = await repo.names(session, Student, set(kids))
+    rows = [[InlineKeyboardButton(text=f"👧 {names.get(s, '?')}", callback_data=ChildCB(a="card", s=s).pack())]
+            for s in kids]
+    return Rendered(text, InlineKeyboardMarkup(inline_keyboard=[*rows, [_settings_button("parent_weekly")]]))
 
 
 async def render_parent_alert(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
@@ -225,7 +261,12 @@ async def render_parent_alert(session: AsyncSession, user_id: int, p: dict) -> R
     if p["absent"]:
         text = _("⚠️ {name} was absent from {subject} on {date}.").format(**values)
     else:
-        text = _("⚠️ {name}: grade {grade} in {subject} on {date}.").format(grade=p["grade"], **values)
+        from bot.services.parent_views import mark_text
+
+        # A Kazakh summative reads "SOR 7/20 (35 %)", never "grade 35" (domain.grading.is_low_mark).
+        school = await session.get(School, student.school_id) if student else None
+        grade = mark_text(school.country if school else "UZ", mark.grade, mark.kind, mark.points, mark.max_points)
+        text = _("⚠️ {name}: grade {grade} in {subject} on {date}.").format(grade=grade, **values)
     kb = InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a="card", s=p["student"]).pack())],
         [_settings_button("parent_alerts")]])
@@ -239,6 +280,7 @@ RENDERERS: dict[str, Render] = {
     "summatives": render_summatives,
     "term_end": render_term_end,
     "head_summary": render_head_summary,
+    "data_check": render_data_check,
     "course": render_course,
     "parent_weekly": render_parent_weekly,
     "parent_alert": render_parent_alert,

@@ -7,12 +7,14 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from bot.services.reminder_context import PlanContext
+from domain.journal import MIN_TERM_GRADES
 from domain.reminders import (
     SUMMATIVE_EARLY_RESULTS_DAYS,
     SUMMATIVE_MAX_OVERDUE,
     LessonGap,
     PlannedMessage,
     class_gets_marks,
+    data_check_due,
     half_month,
     lesson_gaps,
     students_short_of_grades,
@@ -20,9 +22,11 @@ from domain.reminders import (
     summative_stage,
     tally_by,
     term_end_approaching,
+    term_minimums,
 )
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminders as repo
+from storage.repositories.journal import weekly_hours
 from storage.repositories.reminders import ClassInfo, StaffUser
 
 
@@ -183,7 +187,9 @@ async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], s
     students = await repo.students_by_class(ctx.session, class_ids)
     marked = set(class_ids)
     pairs = [pair for pair in teachers if pair[0] in marked]
-    short = students_short_of_grades(students, pairs, counts)
+    hours = await weekly_hours(ctx.session, class_ids)
+    minimums = term_minimums({cid: ctx.schools[classes[cid].school_id].country for cid in class_ids}, hours)
+    short = students_short_of_grades(students, pairs, counts, minimums)
     for (cid, subject), few in sorted(short.items()):
         klass = classes[cid]
         people = {staff[t].user_id for t in teachers.get((cid, subject), ()) if t in staff}
@@ -193,7 +199,7 @@ async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], s
         for user_id in people:
             message = pending.get(f"term_end:{user_id}:{term.id}")
             if message is not None:
-                message.payload["items"].append([cid, subject, len(few)])
+                message.payload["items"].append([cid, subject, len(few), minimums.get((cid, subject), MIN_TERM_GRADES)])
     return [m for m in pending.values() if m.payload["items"]]
 
 
@@ -245,3 +251,21 @@ async def plan_head_summary(ctx: PlanContext) -> list[PlannedMessage]:
         messages.append(message)
     return messages
 
+
+
+async def plan_data_check(ctx: PlanContext) -> list[PlannedMessage]:
+    """Class teachers: check pupils' and parents' data once a term (seed 001: "at least once a quarter"), on
+    a school day at their hour; one message per class teacher and term, listing their classes."""
+    open_ids = ctx.open_schools()
+    if not open_ids or not await ctx.may_be_due("data_check"):
+        return []
+    staff, classes = await ctx.staff(), await ctx.classes()
+    mine: dict[tuple[int, int], list[int]] = defaultdict(list)  # (user, term) -> classes
+    for cid, klass in classes.items():
+        term = ctx.calendars[klass.school_id].term_on(ctx.today) if klass.school_id in open_ids else None
+        if klass.class_teacher_id in staff and data_check_due(term, ctx.today):
+            mine[(staff[klass.class_teacher_id].user_id, term.id)].append(cid)
+    due = await ctx.due("data_check", {user for user, _term in mine})
+    wanted = [ctx.message("data_check", user, str(term), term=term, classes=sorted(cids))
+              for (user, term), cids in sorted(mine.items()) if user in due]
+    return await ctx.unplanned(wanted)

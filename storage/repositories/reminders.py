@@ -76,6 +76,10 @@ class AlertMark:
     lesson_date: date
     grade: int | None
     attendance: str
+    #: What the grade is: a lesson mark, or a summative (a per cent where scored as points over a maximum).
+    kind: str = "regular"
+    points: int | None = None
+    max_points: int | None = None
 
 
 async def schools_by_timezone(session: AsyncSession) -> dict[str, list[SchoolInfo]]:
@@ -268,18 +272,45 @@ async def parents_of(session: AsyncSession, school_ids: list[int]) -> list[tuple
     return [tuple(row) for row in rows]
 
 
+async def parents_with_all_children(session: AsyncSession, school_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(parent user id, student id, school id) of every child of the parents (not blocked) who have a child in
+    these schools, wherever the other children are: one weekly digest covers them all."""
+    here = (select(ParentLink.user_id).join(Student, Student.id == ParentLink.student_id)
+            .where(Student.school_id.in_(school_ids)))
+    rows = await session.execute(
+        select(ParentLink.user_id, Student.id, Student.school_id)
+        .join(Student, Student.id == ParentLink.student_id)
+        .join(User, User.id == ParentLink.user_id)
+        .where(ParentLink.user_id.in_(here), User.blocked_at.is_(None))
+    )
+    return [tuple(row) for row in rows]
+
+
+async def class_data_counts(session: AsyncSession, class_ids: list[int]) -> list[tuple[str, int, int]]:
+    """(class name, pupils, pupils with no parent linked) per class, by name: one grouped query."""
+    linked = exists().where(ParentLink.student_id == Student.id)
+    rows = await session.execute(
+        select(SchoolClass.name, func.count(Student.id), func.count(Student.id).filter(~linked))
+        .join(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.id.in_(class_ids)).group_by(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.name))
+    return [(name, pupils, unlinked) for name, pupils, unlinked in rows]
+
+
 async def recent_alert_marks(session: AsyncSession, school_ids: list[int], since: datetime, from_day: date,
                              max_grade: int) -> list[AlertMark]:
-    """Marks changed since `since` on lessons from `from_day` on that are an absence or a grade <= max_grade.
+    """Marks changed since `since` on lessons from `from_day` on that are an absence, a grade <= max_grade, or a
+    summative (its per cent is judged by domain.grading.is_low_mark, not against max_grade).
     Lessons are found by class and date (indexed), then filtered on their update time."""
     rows = await session.execute(
         select(JournalMark.id, JournalMark.student_id, SchoolClass.school_id, JournalLesson.subject_id,
-               JournalLesson.lesson_date, JournalMark.grade, JournalMark.attendance)
+               JournalLesson.lesson_date, JournalMark.grade, JournalMark.attendance, JournalMark.kind,
+               JournalMark.points, JournalMark.max_points)
         .join(JournalLesson, JournalLesson.class_id == SchoolClass.id)
         .join(JournalMark, JournalMark.lesson_id == JournalLesson.id)
         .where(SchoolClass.school_id.in_(school_ids), JournalLesson.lesson_date >= from_day,
                JournalLesson.updated_at >= since, JournalMark.updated_at >= since,
-               or_(JournalMark.attendance == "absent", JournalMark.grade <= max_grade))
+               or_(JournalMark.attendance == "absent", JournalMark.grade <= max_grade,
+                   and_(JournalMark.grade.isnot(None), JournalMark.kind != "regular")))
     )
     return [AlertMark(*row) for row in rows]
 

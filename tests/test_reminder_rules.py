@@ -1,0 +1,65 @@
+"""Reminder rules of issue #10 and the capacity measures of issue #12, through the planner and the stand-in:
+the class teacher's data check once a term, one weekly digest per parent for all their children on their
+school's summary day, and the term-end minimum of marks by the subject's lessons a week."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.services.outbox import send_outbox
+from bot.services.reminders import plan_reminders
+from domain.reminders import summary_weekday
+from storage.models import ParentLink, SchoolClass, Staff, Student, User
+from storage.repositories.reminders import save_pref
+from tests.test_e2e_reminders import DAY, PARENT, TEACHER, at, link_teacher, moving_clock, outbox, school, sent_to
+
+__all__ = ["school"]  # the fixture, shared with the reminders' end-to-end tests
+
+
+async def test_class_teacher_checks_data_once_a_term_at_their_hour(school):
+    h, demo = school
+    await link_teacher(h, demo.class_teacher_phone, quiet_kinds=False)
+    h.user(TEACHER)
+    async with h.db() as session:
+        for kind in ("course", "lessons", "head_summary", "class_daily", "class_weekly", "deadlines"):
+            await save_pref(session, TEACHER, kind, enabled=False)
+        staff = await session.scalar(select(Staff).where(Staff.user_id == TEACHER))
+        klass = await session.scalar(select(SchoolClass.name).where(SchoolClass.class_teacher_id == staff.id))
+    assert (await plan_reminders(h.app, at(9, 0)))["data_check"] == 0   # the default hour is 10:00
+    assert (await plan_reminders(h.app, at(10, 0)))["data_check"] == 1
+    assert (await plan_reminders(h.app, at(10, 0, DAY + timedelta(days=1))))["data_check"] == 0  # once a term
+    [row] = await outbox(h, "data_check")
+    assert row.user_id == TEACHER and row.key.startswith(f"data_check:{TEACHER}:")
+    await send_outbox(h.app, h.bot, clock=moving_clock(at(10, 1)))
+    [told] = sent_to(h, TEACHER)
+    assert "📇" in told.params["text"] and f"• {klass}:" in told.params["text"]
+
+
+async def test_data_check_can_be_switched_off(school):
+    h, demo = school
+    await link_teacher(h, demo.class_teacher_phone)  # every kind but lessons off, data_check included
+    assert (await plan_reminders(h.app, at(10, 0)))["data_check"] == 0
+
+
+async def test_one_weekly_digest_per_parent_for_all_children_on_the_school_day(school):
+    h, demo = school
+    first, second = demo.student_ids[0], demo.student_ids[-1]
+    async with h.db() as session:
+        session.add(User(id=PARENT, tg_name="P", created_at=datetime.now(UTC), role="parent", language="ru"))
+        await session.flush()
+        session.add_all([ParentLink(user_id=PARENT, student_id=s, created_at=datetime.now(UTC))
+                         for s in (first, second)])
+        names = [(await session.get(Student, s)).full_name for s in (first, second)]
+    h.user(PARENT, "Ota", language_code="ru")
+    day = summary_weekday(demo.school_id)
+    summary_day = DAY + timedelta(days=(day - DAY.weekday()) % 7)
+    assert (await plan_reminders(h.app, at(18, 0, summary_day - timedelta(days=1))))["parent_weekly"] == 0
+    assert (await plan_reminders(h.app, at(17, 0, summary_day)))["parent_weekly"] == 0
+    assert (await plan_reminders(h.app, at(18, 0, summary_day)))["parent_weekly"] == 1  # one for both children
+    await send_outbox(h.app, h.bot, clock=moving_clock(at(18, 1, summary_day)))
+    [digest] = sent_to(h, PARENT)
+    assert all(name in digest.params["text"] for name in names)
+    assert f"ch:card:{first}" in str(digest.params["reply_markup"]) and f"ch:card:{second}" in str(
+        digest.params["reply_markup"])
