@@ -39,6 +39,7 @@ async def on_shutdown(app: App) -> None:
 async def run_polling(settings: Settings) -> None:
     app = await build_app(settings)
     bot = create_bot(settings)
+    webapp_runner = await start_webapp_server(app)
     try:
         # Polling while a webhook is set fails with 409: remove it first.
         await bot.delete_webhook(drop_pending_updates=False)
@@ -46,19 +47,44 @@ async def run_polling(settings: Settings) -> None:
         await app.dispatcher.start_polling(bot, allowed_updates=app.dispatcher.resolve_used_update_types())
     finally:
         await on_shutdown(app)
+        if webapp_runner is not None:
+            await webapp_runner.cleanup()
         await bot.session.close()
         await app.close()
 
 
 def webhook_app(app: App, bot: Bot) -> web.Application:
-    """The aiohttp application that receives Telegram's updates (checked against the secret token)."""
+    """The aiohttp application that receives Telegram's updates (checked against the secret token), and
+    serves the Mini App when WEBAPP_URL is set."""
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
     SimpleRequestHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret).register(
         web_app, path=settings.webhook_path)
     setup_application(web_app, app.dispatcher, bot=bot)
+    if settings.webapp_url:
+        add_webapp(web_app, app)
     return web_app
+
+
+def add_webapp(web_app: web.Application, app: App) -> None:
+    from bot.webapp import setup_webapp, webapp_path
+
+    token = app.settings.bot_token.get_secret_value() if app.settings.bot_token else ""
+    setup_webapp(web_app, app, token, prefix=webapp_path(app.settings.webapp_url))
+
+
+async def start_webapp_server(app: App) -> web.AppRunner | None:
+    """Polling mode: the Mini App on a port of its own (WEBAPP_HOST:WEBAPP_PORT), only when WEBAPP_URL is set."""
+    if not app.settings.webapp_url:
+        return None
+    web_app = web.Application()
+    add_webapp(web_app, app)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, app.settings.webapp_host, app.settings.webapp_port).start()
+    log.info("mini app on %s:%s", app.settings.webapp_host, app.settings.webapp_port)
+    return runner
 
 
 async def run_webhook(settings: Settings) -> None:
