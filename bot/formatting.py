@@ -21,15 +21,20 @@ def babel_locale(lang: str | None = None) -> str:
     return BABEL_LOCALES.get(lang, "ru")
 
 
-#: Uzbek writes "2026-yil 23-noyabr" and "23-noyabr"; CLDR's patterns give "23-noyabr, 2026" and "23 noyabr".
-_UZBEK_PATTERNS = {"long": "y-'yil' d-MMMM", "d MMMM": "d-MMMM", "d MMM": "d-MMM", "EEE d MMM": "EEE, d-MMM",
-                   "EEEE d MMM": "EEEE, d-MMM", "EEEE d MMMM": "EEEE, d-MMMM"}
+#: Uzbek and Kyrgyz write the day as an ordinal joined to the month ("2026-yil 23-noyabr", "23-noyabr",
+#: "23-ноябрь"); CLDR's patterns give "23-noyabr, 2026", "23 noyabr" and "23 ноябрь". A suffix after such a date
+#: is written into the same word ("23-noyabrgacha"): the catalogues put it right after the placeholder.
+_ORDINAL_PATTERNS = {"d MMMM": "d-MMMM", "d MMM": "d-MMM", "EEE d MMM": "EEE, d-MMM", "EEEE d MMM": "EEEE, d-MMM",
+                     "EEEE d MMMM": "EEEE, d-MMMM", "EEEE, d MMMM": "EEEE, d-MMMM"}
+_PATTERNS = {
+    "uz_Latn": {**_ORDINAL_PATTERNS, "long": "y-'yil' d-MMMM", "d MMM yyyy": "y-'yil' d-MMM"},
+    "ky": {**_ORDINAL_PATTERNS, "d MMM yyyy": "y-'ж'., d-MMM"},
+}
 
 
 def fmt_date(value: date, lang: str | None = None, fmt: str = "long") -> str:
     locale = babel_locale(lang)
-    if locale == "uz_Latn":
-        fmt = _UZBEK_PATTERNS.get(fmt, fmt)
+    fmt = _PATTERNS.get(locale, {}).get(fmt, fmt)
     return format_date(value, format=fmt, locale=locale)
 
 

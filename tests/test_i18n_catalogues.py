@@ -122,3 +122,59 @@ def test_no_exam_figure_is_written_into_a_message(lang):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         found += [text for text in (*ids, *strings) if POLICY_NUMBER.search(text)]
     assert not found, found
+
+
+def translations(lang: str) -> dict[str, tuple[str, ...]]:
+    """msgid → its translations (all plural forms), for the messages the code uses."""
+    used = messages_used_in_code()
+    out = {}
+    for message in catalogue(lang):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if ids[0] and ids[0] in used:
+            out[ids[0]] = message.string if isinstance(message.string, tuple) else (message.string,)
+    return out
+
+
+def test_kyrgyz_names_points_as_the_course_does():
+    """The Kyrgyz course says "балл" (decree 263's 25 points, the pass mark): the interface says it too."""
+    course = " ".join(p.read_text(encoding="utf-8").lower()
+                      for p in (LOCALES_DIR.parent / "content" / "courses").glob("*/ky/*.yaml"))
+    assert "балл" in course and "упай" not in course
+    said = [s for strings in translations("ky").values() for s in strings if "упай" in s.lower()]
+    assert not said, said
+
+
+def test_russian_names_an_attendance_mark_as_such():
+    """"Отметка" alone reads as a grade in Russian schools: where attendance is meant, it says so."""
+    vague = [s for msgid, strings in translations("ru").items() if "attendance" in msgid.lower()
+             for s in strings if "отметк" in s.lower() and "посещаемост" not in s.lower()]
+    assert not vague, vague
+
+
+#: Word-for-word renderings found in review, with what each language says instead.
+CALQUES = {"ru": ("с первого взгляда",), "uz": ("bir qarashda",), "ky": ("бир карашта",), "kk": ("бір қарағанда",)}
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_no_calque_found_in_review(lang):
+    found = [s for strings in translations(lang).values() for s in strings
+             if any(c in s.lower() for c in CALQUES[lang])]
+    assert not found, found
+
+
+def test_uzbek_joins_a_suffix_to_the_date():
+    """Uzbek writes "18-dekabrgacha", one word: a case suffix follows a date placeholder without a space."""
+    apart = re.compile(r"\{(date|day|start|end|cutoff)\}\s+(gacha|dan|da|ga|ni|ning)\b")
+    found = [s for strings in translations("uz").values() for s in strings if apart.search(s)]
+    assert not found, found
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_previous_page_and_back_read_differently(lang):
+    """A course page shows both: "previous page" and "back up to the lessons" must not be the same word."""
+    words = translations(lang)
+    previous, back = words["◀️ Previous"][0], words["⬅️ Back"][0]
+    def word(label: str) -> str:
+        return re.sub(r"[^\w\s‘’ʼ]", "", label).strip().lower()
+
+    assert word(previous) != word(back), (previous, back)

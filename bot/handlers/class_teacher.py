@@ -185,7 +185,8 @@ async def student_codes(event, session: AsyncSession, class_id: int, student_id:
     for invite in invites[:5]:
         state = invite_state(expires_at=invite.expires_at, used_at=invite.used_at, revoked_at=invite.revoked_at,
                              now=now)
-        lines.append(f"• …{invite.hint}: " + states[state].format(date=fmt_date(invite.expires_at.date(), fmt="d MMM")))
+        until = fmt_date(invite.expires_at.date(), fmt="d MMMM")  # whole month: uz joins "gacha" to it
+        lines.append(f"• …{invite.hint}: " + states[state].format(date=until))
         if state is InviteState.VALID:
             kb.button(text=_("✖ Cancel …{hint}").format(hint=invite.hint),
                       callback_data=ClassCB(a="revoke", c=class_id, i=invite.id))
