@@ -150,10 +150,13 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
                 await session.flush()
                 for student in students[slot.class_id]:
                     roll = rng.random()
-                    attendance = "absent" if roll < 0.05 else "late" if roll < 0.08 else "present"
-                    grade = rng.choice([3, 4, 4, 5, 5]) if attendance != "absent" and rng.random() < 0.3 else None
+                    # Sick pupils are absent with a reason (🤒, "excused"); a few are absent without one.
+                    attendance = "excused" if roll < 0.04 else "absent" if roll < 0.05 else \
+                        "late" if roll < 0.08 else "present"
+                    absent = attendance in ("absent", "excused")
+                    grade = rng.choice([3, 4, 4, 5, 5]) if not absent and rng.random() < 0.3 else None
                     session.add(JournalMark(lesson_id=lesson.id, student_id=student.id, attendance=attendance,
-                                            reason="illness" if attendance == "absent" else None, grade=grade,
+                                            reason="illness" if attendance == "excused" else None, grade=grade,
                                             updated_at=now))
         day += timedelta(days=1)
     for klass in classes:

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from domain.certificate_pdf import BOLD_FONT, FONTS_DIR, REGULAR_FONT
 
-__all__ = ["Bar", "bar_chart"]
+__all__ = ["Bar", "bar_chart", "stack_charts"]
 
 Color = tuple[int, int, int]
 
@@ -193,3 +193,20 @@ def _dashed(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[fl
         a, b = i / steps, min(1.0, (i + 1) / steps)
         draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
                   fill=color, width=width)
+
+
+def stack_charts(pngs: Sequence[bytes]) -> bytes:
+    """Charts one above the other in one PNG: figures on different scales (marks 1–10 and per cents) each
+    get an axis of their own instead of sharing one that cuts or flattens the other."""
+    images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+    if len(images) == 1:
+        return bytes(pngs[0])
+    width = max(image.width for image in images)
+    canvas = Image.new("RGB", (width, sum(image.height for image in images)), BACKGROUND)
+    y = 0
+    for image in images:
+        canvas.paste(image, (0, y))
+        y += image.height
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -104,6 +104,11 @@ def is_percent_kind(country: str, kind: str | None) -> bool:
     return kind in SUMMATIVE_KINDS and bool(rules_for(country).summative_as_percent.value)
 
 
+def summatives_scored(country: str) -> bool:
+    """Whether the country scores section and term summatives as points over a maximum (Kazakhstan)."""
+    return bool(rules_for(country).summative_as_percent.value)
+
+
 def scale_top(country: str) -> int:
     """The highest lesson mark of the country's scale (5, or 10 in Kazakhstan): a chart's axis end."""
     return max(rules_for(country).mark_scale.value)  # type: ignore[type-var]

@@ -242,23 +242,28 @@ async def check_journal_rejects_grades_where_none_are_given(sessions, tmp_path):
 
 async def check_grade_two_first_half_and_kazakh_scale(sessions, tmp_path):
     async with sessions() as session:
-        uz = await session.scalar(select(School).where(School.external_id == "UZ-SAM-021"))
-        klass = SchoolClass(school_id=uz.id, name="2-A", grade=2)
-        session.add(klass)
-        await session.flush()
-        session.add(Student(school_id=uz.id, class_id=klass.id, full_name="Karimov Bobur"))
+        for code, name, pupil in (("UZ-SAM-021", "2-A", "Karimov Bobur"), ("KG-BSH-005", "2-Б", "Асанов Бакыт")):
+            school = await session.scalar(select(School).where(School.external_id == code))
+            klass = SchoolClass(school_id=school.id, name=name, grade=2)
+            session.add(klass)
+            await session.flush()
+            session.add(Student(school_id=school.id, class_id=klass.id, full_name=pupil))
         await session.commit()
-    uz_name, kz_name = "Samarqand shahar 21-maktab", "Алматы, школа-лицей № 35"
+    uz_name, kz_name, kg_name = "Samarqand shahar 21-maktab", "Алматы, школа-лицей № 35", "Бишкек, школа-гимназия № 5"
     path = write_csv(tmp_path / "journal.csv", [
         ["school", "class", "subject", "date", "student", "grade", "kind"],
-        [uz_name, "2-A", "Matematika", "2025-12-26", "Karimov Bobur", 5, ""],  # row 2: term 2 ends 27 Dec
-        [uz_name, "2-A", "Matematika", "2026-01-12", "Karimov Bobur", 5, ""],  # second half: allowed
+        # Seed 001's "no marks in grade 2's first half-year" is Kyrgyz (2024–25, before the 12-year standard).
+        [kg_name, "2-Б", "Математика", "2024-12-26", "Асанов Бакыт", 5, ""],  # row 2: first half
+        [kg_name, "2-Б", "Математика", "2025-01-13", "Асанов Бакыт", 5, ""],  # second half: allowed
         [kz_name, "6-А", "Математика", "2025-09-11", "Нұрланова Аружан", 10, "ФО"],  # allowed (1–10)
         [kz_name, "6-А", "Математика", "2025-09-11", "Серікбаев Алихан", 11, ""],  # row 5: not 1–10
         [kz_name, "6-А", "Математика", "2025-09-12", "Серікбаев Алихан", "72%", "СОР"],  # a per cent
+        [uz_name, "2-A", "Matematika", "2025-12-26", "Karimov Bobur", 5, ""],  # Uzbek grade 2: marked all year
+        [kz_name, "6-А", "Математика", "2025-09-15", "Серікбаев Алихан", "17/20", "СОР"],  # points over maximum
+        [kz_name, "6-А", "Математика", "2025-09-16", "Серікбаев Алихан", "21/20", "БЖБ"],  # row 9: over maximum
     ])
     report = await load(sessions, "journal", path)
-    assert {(p.row, p.column) for p in report.errors} == {(2, "grade"), (5, "grade")}, report.errors
+    assert {(p.row, p.column) for p in report.errors} == {(2, "grade"), (5, "grade"), (9, "grade")}, report.errors
     assert "grade 2's first half-year" in report.errors[0].message
 
 

@@ -20,8 +20,9 @@ from bot.formatting import fmt_date
 from bot.keyboards.common import MenuCB, nav_row
 from bot.services.clock import school_today
 from bot.ui import clip, notify, show
+from domain.countries import rules_for
 from domain.invites import InviteState, invite_state
-from domain.journal import MIN_TERM_GRADES, too_few_grades
+from domain.journal import too_few_grades
 from storage.models import InviteCode, ParentLink, School, SchoolClass, Student, User
 from storage.repositories import journal
 from storage.repositories.invites import create_invite, list_invites, revoke_invite
@@ -131,15 +132,20 @@ async def glance(event, session: AsyncSession, class_id: int) -> None:
     lines += [f"• {name}" for name in absent_names[:15]]
     if term is not None:
         counts = await journal.class_grade_counts(session, class_id, term.starts_on, term.ends_on)
-        few = too_few_grades(counts, [s.id for s in students], await journal.class_subjects(session, class_id))
+        # A fair term mark needs more marks in a subject with more lessons a week (seed 001: 3–4 for 2 hours).
+        rules = rules_for(school.country)
+        need = {subject: rules.min_marks(hours)
+                for subject, hours in (await journal.class_subject_hours(session, class_id)).items()}
+        few = too_few_grades(counts, [s.id for s in students], list(need), need)
         names = {s.id: s.full_name for s in students}
-        lines += ["", _("Fewer than {n} grades this term:").format(n=MIN_TERM_GRADES)]
+        lines += ["", _("Too few grades this term for a fair term mark:")]
         if not few:
             lines.append(_("nobody"))
         for subject, ids in few.items():
             shown = ", ".join(names[i].split()[0] for i in ids[:5])
             more = f" +{len(ids) - 5}" if len(ids) > 5 else ""
-            lines.append(f"• {subject}: {len(ids)} — {shown}{more}")
+            lines.append("• " + _("{subject} (at least {n})").format(subject=subject, n=need[subject])
+                         + f": {len(ids)} — {shown}{more}")
         week_ago = today - timedelta(days=7)
         gaps = await journal.ungraded_lessons(session, class_id, week_ago, today)
         lines += ["", _("Lessons without any grade in the last 7 days:")]

@@ -22,8 +22,9 @@ from bot.formatting import fmt_date, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB
 from bot.services.clock import school_today
+from bot.services.parent_views import mark_text
 from bot.ui import TYPED_TEXT, clip, notify, show
-from domain.grading import allowed_grades, first_half_end
+from domain.grading import allowed_grades, first_half_end, parse_score, score_percent, summatives_scored
 from domain.journal import next_attendance
 from storage.models import School, User
 from storage.repositories import journal
@@ -41,7 +42,7 @@ class LessonText(StatesGroup):
 
 
 class SummativePercent(StatesGroup):
-    """Kazakhstan's СОР/СОЧ results are per cents: typed, not 101 buttons."""
+    """Kazakhstan's СОР/СОЧ results are points over a maximum ("17/20") or a per cent: typed, not buttons."""
 
     waiting = State()
 
@@ -124,15 +125,13 @@ def sheet_keyboard(sheet: LessonSheet, day: date, mode: str, scale: tuple[int, .
     kb = InlineKeyboardBuilder()
     version = sheet.lesson.version if sheet.lesson else 0
     d = day.toordinal()
-    section, term = summative_names(sheet.school.country)
+    country = sheet.school.country
     for student in sheet.students:
         mark = sheet.marks.get(student.id)
         attendance = mark.attendance if mark else "present"
         label = f"{ATTENDANCE_MARK.get(attendance, '?')} {student.full_name}"
         if mark and mark.grade is not None:
-            percent = "%" if sheet.school.country == "KZ" and mark.kind != "regular" else ""
-            kind = {"section": section, "term": term}.get(mark.kind, "")
-            label += f" · {mark.grade}{percent} {kind}".rstrip()
+            label += " · " + mark_text(country, mark.grade, mark.kind, mark.points, mark.max_points)
         action = "att" if mode == "att" else "pick"
         kb.button(text=clip(label), callback_data=LessonCB(a=action, t=sheet.slot.id, d=d, s=student.id, n=version))
     kb.adjust(2)
@@ -250,15 +249,16 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
                                 n=callback_data.n)
         student = next(x for x in sheet.students if x.id == callback_data.s)
         name = summative_names(sheet.school.country)[callback_data.v - 1]
-        await show(query, _("Send {student}'s {name} result in per cent, a number from 0 to 100.").format(
-            student=student.full_name, name=name), nav_row(InlineKeyboardBuilder(), LessonCB(
+        await show(query, _("Send {student}'s {name} result: points over the maximum, for example 17/20, or a per "
+                            "cent, for example 85.").format(student=student.full_name, name=name),
+                   nav_row(InlineKeyboardBuilder(), LessonCB(
                 a="gmode", t=sheet.slot.id, d=callback_data.d).pack()).as_markup())
     elif action == "grade":
         scale = await grades_for(session, sheet, day)
         value, kind = divmod(callback_data.v, 10)  # v = grade*10 + kind index; grade 0 clears
         kinds = ("regular", "section", "term")
-        kazakh_summative = sheet.school.country == "KZ" and kind != 0  # typed as per cents, not buttons
-        if (value and value not in scale) or kind >= len(kinds) or kazakh_summative:
+        typed_summative = summatives_scored(sheet.school.country) and kind != 0  # typed as points, not buttons
+        if (value and value not in scale) or kind >= len(kinds) or typed_summative:
             notify(callback_answer, _("This grade is not used for this class."), alert=True)
             return
         await journal.ensure_lesson(session, sheet, day, user.id, now)
@@ -281,24 +281,25 @@ async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, stud
     d = day.toordinal()
     kb = InlineKeyboardBuilder()
     section, term = summative_names(sheet.school.country)
-    kazakh = sheet.school.country == "KZ"
-    # Kazakhstan: formative marks 1–10 as buttons; СОР/СОЧ are per cents, typed after a button.
-    kinds = ((0, ""),) if kazakh else ((0, ""), (1, section), (2, term))
+    scored = summatives_scored(sheet.school.country)
+    # Kazakhstan: formative marks 1–10 as buttons; СОР/СОЧ are points over a maximum, typed after a button.
+    kinds = ((0, ""),) if scored else ((0, ""), (1, section), (2, term))
     for kind_index, label in kinds:
         row = [InlineKeyboardButton(text=f"{g} {label}".strip(), callback_data=LessonCB(
             a="grade", t=sheet.slot.id, d=d, s=student_id, v=g * 10 + kind_index, n=version).pack())
             for g in scale]
         for i in range(0, len(row), 5):
             kb.row(*row[i:i + 5])
-    if kazakh:
-        kb.row(*[InlineKeyboardButton(text=f"{name} %", callback_data=LessonCB(
+    if scored:
+        kb.row(*[InlineKeyboardButton(text=f"✏️ {name}", callback_data=LessonCB(
             a="pct", t=sheet.slot.id, d=d, s=student_id, v=kind_index, n=version).pack())
             for kind_index, name in ((1, section), (2, term))])
     kb.row(InlineKeyboardButton(text=_("✖ No grade"), callback_data=LessonCB(
         a="grade", t=sheet.slot.id, d=d, s=student_id, v=0, n=version).pack()))
-    if kazakh:
-        text = _("{student}: choose the formative mark (1–10), or enter a {section} or {term} result in per cent."
-                 ).format(student=student.full_name, section=section, term=term)
+    if scored:
+        text = _("{student}: choose the formative mark ({low}–{high}), or type a {section} or {term} result as "
+                 "points over the maximum (17/20) or a per cent (85).").format(
+            student=student.full_name, low=scale[0], high=scale[-1], section=section, term=term)
     else:
         text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
             student=student.full_name, section=section, term=term)
@@ -333,14 +334,19 @@ async def percent_typed(message: Message, session: AsyncSession, user: User, sta
         await state.set_state(None)
         await message.answer(_("This is not your lesson, or the button is out of date."))
         return
-    text = (message.text or "").strip().rstrip("%").strip()
-    if not text.isdigit() or not 0 <= int(text) <= 100:
-        await message.answer(_("Please send a whole number from 0 to 100, for example 85."))
+    try:
+        points, maximum = parse_score(message.text or "")
+    except ValueError:
+        await message.answer(_("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, "
+                               "like 85."))
         return
     await state.set_state(None)
     day = date.fromordinal(callback.d)
     if int(data.get("s", 0)) not in {student.id for student in sheet.students}:
         await message.answer(_("This is not your lesson, or the button is out of date."))
+        return
+    if not await grades_for(session, sheet, day):
+        await message.answer(_("This grade is not used for this class."))
         return
     if (sheet.lesson.version if sheet.lesson else 0) != int(data.get("n", -1)):
         await message.answer(_("Someone changed this lesson meanwhile. Here is the fresh list: check and tap again."))
@@ -349,7 +355,7 @@ async def percent_typed(message: Message, session: AsyncSession, user: User, sta
     now = datetime.now(UTC)
     await journal.ensure_lesson(session, sheet, day, user.id, now)
     kind = "section" if int(data.get("k", 1)) == 1 else "term"
-    await journal.set_mark(session, sheet, int(data.get("s", 0)), user_id=user.id, now=now, grade=int(text),
-                           kind=kind)
+    await journal.set_mark(session, sheet, int(data.get("s", 0)), user_id=user.id, now=now,
+                           grade=score_percent(points, maximum), kind=kind, score=(points, maximum))
     await session.commit()
     await show_sheet(message, sheet, day, "grade", session)

@@ -51,14 +51,14 @@ async def choose_role(bot: Bot, i18n: I18n, session: AsyncSession, user: User, r
     await set_user_commands(bot, i18n, user.id, role, lang)
 
 
-def _link_options(role: Role) -> tuple[str, InlineKeyboardBuilder]:
+def _link_options(role: Role, back: str = "role") -> tuple[str, InlineKeyboardBuilder]:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🔑 I have a code"), callback_data=MenuCB(to="code"))
     kb.button(text=_("📱 Share my phone number"), callback_data=MenuCB(to="phone"))
     if role is Role.TEACHER:
         kb.button(text=_("🏫 Choose my school"), callback_data=SchoolPickCB(page=0))
     kb.adjust(1)
-    nav_row(kb, back=MenuCB(to="role").pack())
+    nav_row(kb, back=MenuCB(to=back).pack())
     if role is Role.PARENT:
         text = _("To see your child's grades, enter the invite code from the class teacher, "
                  "or share your phone number if the school has it.")
@@ -84,22 +84,24 @@ async def role_chosen(query: CallbackQuery, callback_data: RoleCB, session: Asyn
         await choose_role(bot, i18n, session, user, role)
         await show_main_menu(query, session, user)
         return
-    await state.update_data(role=role.value)
+    await state.update_data(role=role.value, back="role")
     text, kb = _link_options(role)
     await show(query, text, kb.as_markup())
 
 
 @router.callback_query(MenuCB.filter(F.to == "addchild"))
 async def add_child(query: CallbackQuery, state: FSMContext) -> None:
-    await state.update_data(role=Role.PARENT.value)
-    text, kb = _link_options(Role.PARENT)
+    # A parent adding a child goes back to their children, not to the choice of roles they do not hold.
+    await state.update_data(role=Role.PARENT.value, back="kids")
+    text, kb = _link_options(Role.PARENT, back="kids")
     await show(query, text, kb.as_markup())
 
 
 @router.callback_query(MenuCB.filter(F.to == "code"))
 async def ask_code(query: CallbackQuery, state: FSMContext) -> None:
+    back = (await state.get_data()).get("back", "role")
     await state.set_state(Onboarding.code)
-    kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="role").pack())
+    kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to=back).pack())
     await show(query, _("Send the code as a message, for example ABCD-EFGH-JKMN."), kb.as_markup())
 
 

@@ -14,13 +14,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.formatting import fmt_number
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import ChildCB
 from bot.services import parent_views
 from bot.services.clock import school_today
 from bot.ui import notify, show
-from domain.charts import Bar, bar_chart
 from domain.journal import summarize_week, week_start
 from storage.models import User
 from storage.repositories import journal
@@ -115,15 +113,9 @@ async def send_week_chart(query: CallbackQuery, session: AsyncSession, child: pa
     student, klass, school = child
     # Four weeks read better than one: a week often has one or two grades per subject.
     rows = await journal.child_marks(session, student.id, start - timedelta(weeks=3), start + timedelta(days=6))
-    summary = summarize_week(rows)
-    title = student.full_name
-    top = 10 if school.country == "KZ" else 5
-    png = bar_chart([Bar(subject, avg, fmt_number(avg)) for subject, avg in summary.averages.items()],
-                    title=title, subtitle=_("Average grade by subject, last 4 weeks"), horizontal=True,
-                    max_value=top)
-    average = fmt_number(summary.overall) if summary.overall is not None else "—"
-    caption = _("{name}, {klass}: average {average}").format(name=student.full_name, klass=klass.name,
-                                                              average=average)
+    summary = summarize_week(rows, school.country)
+    png = parent_views.week_chart(student.full_name, summary, school.country)
+    caption = parent_views.chart_caption(student.full_name, klass.name, summary, school.country)
     kb = nav_row(InlineKeyboardBuilder(), ChildCB(a="card", s=student.id).pack())
     await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "chart.png"), caption=caption,
                                reply_markup=kb.as_markup())

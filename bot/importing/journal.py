@@ -3,7 +3,8 @@ of another journal system. One row per student per lesson; a row without a stude
 
 A lesson is (class, subject, date, period); a mark is (lesson, student). Both are updated in place, so the
 same export imported twice changes nothing; a changed mark keeps its history in journal_changes. Grades are
-checked against domain.grading (the country's scale, no marks in grade 1 or grade 2's first half-year).
+checked against domain.grading (the country's scale and classes without marks). A summative the country scores
+as points over a maximum (Kazakhstan's СОР/СОЧ) is read as "17/20" or as a per cent ("85", "85%").
 Classes and students must already be in the roster; a subject the school lacks is added.
 """
 
@@ -20,7 +21,16 @@ from bot.importing.columns import JOURNAL
 from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, school_of_row
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
-from domain.grading import MarkKind, first_half_end, parse_kind, school_year_start, why_no_grade
+from domain.grading import (
+    MarkKind,
+    first_half_end,
+    is_percent_kind,
+    parse_kind,
+    parse_score,
+    school_year_start,
+    score_percent,
+    why_no_grade,
+)
 from domain.tabular import (
     cell_text,
     is_attendance_word,
@@ -43,6 +53,8 @@ class MarkLine:
     reason: str | None
     grade: int | None
     kind: str
+    points: int | None = None
+    max_points: int | None = None
 
 
 @dataclass
@@ -112,7 +124,7 @@ def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row
         except ValueError as exc:
             report.error(row, str(exc), "date")
         period = report.parse(row, "period", lambda v: parse_int(v, low=1, high=12), optional=True)
-        line = _read_mark(row, report)
+        line = _read_mark(row, report, school.country)
         if klass is None or day is None or len(report.errors) > before:
             continue
         subject_name = row.text("subject")
@@ -172,7 +184,7 @@ def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row
     return lessons
 
 
-def _read_mark(row: Row, report: ImportReport) -> MarkLine | None:
+def _read_mark(row: Row, report: ImportReport, country: str) -> MarkLine | None:
     """The row's attendance, reason, grade and kind; None for a row about the lesson only."""
     raw_attendance, raw_grade = row.raw("attendance"), row.raw("grade")
     if raw_attendance is None and raw_grade is not None and is_attendance_word(raw_grade):
@@ -188,23 +200,31 @@ def _read_mark(row: Row, report: ImportReport) -> MarkLine | None:
     reason = parse_reason(row.raw("reason"))
     if attendance == "absent" and reason in EXCUSES:
         attendance = "excused"
-    grade = None
-    if raw_grade is not None:
-        try:
-            grade = parse_int(cell_text(raw_grade).removesuffix("%").strip())
-        except ValueError as exc:
-            report.error(row, str(exc), "grade")
     kind = MarkKind.REGULAR
     try:
         kind = parse_kind(row.raw("kind"))
     except ValueError:
         report.error(row, f"unknown kind “{row.text('kind')}” (regular, section or term; BSB, ChSB, СОР, СОЧ, "
                           "БЖБ, ТЖБ)", "kind")
+    grade = score = None
+    if raw_grade is not None and is_percent_kind(country, kind):
+        try:
+            score = parse_score(cell_text(raw_grade))
+            grade = score_percent(*score)
+        except ValueError:
+            report.error(row, f"“{cell_text(raw_grade)}” is not a summative result: points over the maximum "
+                              "(17/20) or a per cent (85, 85%)", "grade")
+    elif raw_grade is not None:
+        try:
+            grade = parse_int(cell_text(raw_grade).removesuffix("%").strip())
+        except ValueError as exc:
+            report.error(row, str(exc), "grade")
     if grade is not None and attendance in ABSENT:
         report.error(row, "a grade for an absent student", "grade")
     if len(report.errors) > before:
         return None
-    return MarkLine(row, attendance, reason, grade, str(kind))
+    points, maximum = score if score is not None else (None, None)
+    return MarkLine(row, attendance, reason, grade, str(kind), points, maximum)
 
 
 def _timetable_slot(directory: SchoolDirectory, class_id: int, subject: Subject | None, day: date,
@@ -268,10 +288,12 @@ async def _write(session: AsyncSession, school: School, drafts: dict[tuple, Less
 async def _write_marks(session: AsyncSession, school: School,
                        pairs: list[tuple[LessonDraft, JournalLesson, bool]], first: date, last: date,
                        report: ImportReport, now: datetime) -> None:
-    current = {(lesson_id, student_id): (mark_id, attendance, reason, grade, kind, version)
-               for mark_id, lesson_id, student_id, attendance, reason, grade, kind, version in await session.execute(
+    current = {(lesson_id, student_id): (mark_id, attendance, reason, grade, kind, points, max_points, version)
+               for mark_id, lesson_id, student_id, attendance, reason, grade, kind, points, max_points, version
+               in await session.execute(
                    select(JournalMark.id, JournalMark.lesson_id, JournalMark.student_id, JournalMark.attendance,
-                          JournalMark.reason, JournalMark.grade, JournalMark.kind, JournalMark.version)
+                          JournalMark.reason, JournalMark.grade, JournalMark.kind, JournalMark.points,
+                          JournalMark.max_points, JournalMark.version)
                    .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
                    .where(JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
                           JournalLesson.lesson_date <= last))}
@@ -280,14 +302,15 @@ async def _write_marks(session: AsyncSession, school: School,
     for draft, lesson, _new in pairs:
         for student_id, (_student, line) in draft.marks.items():
             now_values = {"attendance": line.attendance, "reason": line.reason, "grade": line.grade,
-                          "kind": line.kind}
+                          "kind": line.kind, "points": line.points, "max_points": line.max_points}
             old = current.get((lesson.id, student_id))
             if old is None:
                 inserts.append({"lesson_id": lesson.id, "student_id": student_id, **now_values, "version": 1,
                                 "updated_at": now, "updated_by": None})
                 continue
-            mark_id, attendance, reason, grade, kind, version = old
-            before = {"attendance": attendance, "reason": reason, "grade": grade, "kind": kind}
+            mark_id, attendance, reason, grade, kind, points, max_points, version = old
+            before = {"attendance": attendance, "reason": reason, "grade": grade, "kind": kind, "points": points,
+                      "max_points": max_points}
             if before == now_values:
                 report.tally("marks", "unchanged")
                 continue

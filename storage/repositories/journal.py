@@ -104,6 +104,10 @@ def _log(session: AsyncSession, lesson: JournalLesson, student_id: int | None, f
                               new_value=None if new is None else str(new)[:300], changed_by=user_id, changed_at=now))
 
 
+def _score_text(points: int | None, maximum: int | None) -> str | None:
+    return None if points is None or maximum is None else f"{points}/{maximum}"
+
+
 def _touch(lesson: JournalLesson, user_id: int, now: datetime) -> None:
     lesson.version += 1
     lesson.updated_at, lesson.updated_by = now, user_id
@@ -111,8 +115,12 @@ def _touch(lesson: JournalLesson, user_id: int, now: datetime) -> None:
 
 async def set_mark(session: AsyncSession, sheet: LessonSheet, student_id: int, *, user_id: int, now: datetime,
                    attendance: str | None = None, reason: str | None = None, grade: int | None = None,
-                   clear_grade: bool = False, kind: str | None = None) -> JournalMark:
-    """Change one student's mark on a lesson, keeping history; the lesson's version goes up."""
+                   clear_grade: bool = False, kind: str | None = None,
+                   score: tuple[int, int] | None = None) -> JournalMark:
+    """Change one student's mark on a lesson, keeping history; the lesson's version goes up.
+
+    `score` is a summative's (points, maximum): kept with the mark, whose grade is then the per cent.
+    A lesson mark or a cleared grade drops any points kept before."""
     lesson = sheet.lesson
     assert lesson is not None
     mark = sheet.marks.get(student_id)
@@ -127,6 +135,12 @@ async def set_mark(session: AsyncSession, sheet: LessonSheet, student_id: int, *
     if (grade is not None or clear_grade) and grade != mark.grade:
         _log(session, lesson, student_id, "grade", mark.grade, grade, user_id, now)
         mark.grade = grade
+    if grade is not None or clear_grade:
+        points, maximum = score if score is not None else (None, None)
+        if (points, maximum) != (mark.points, mark.max_points):
+            _log(session, lesson, student_id, "score", _score_text(mark.points, mark.max_points),
+                 _score_text(points, maximum), user_id, now)
+            mark.points, mark.max_points = points, maximum
     if kind is not None and kind != mark.kind:
         _log(session, lesson, student_id, "kind", mark.kind, kind, user_id, now)
         mark.kind = kind
@@ -169,13 +183,15 @@ async def mark_attendance_taken(session: AsyncSession, sheet: LessonSheet, *, us
 async def child_marks(session: AsyncSession, student_id: int, start: date, end: date) -> list[MarkRow]:
     """A child's grades and attendance between two dates (inclusive): one indexed query."""
     rows = await session.execute(
-        select(JournalLesson.lesson_date, Subject.name, JournalMark.grade, JournalMark.attendance, JournalMark.kind)
+        select(JournalLesson.lesson_date, Subject.name, JournalMark.grade, JournalMark.attendance, JournalMark.kind,
+               JournalMark.points, JournalMark.max_points)
         .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
         .join(Subject, Subject.id == JournalLesson.subject_id)
         .where(JournalMark.student_id == student_id, JournalLesson.lesson_date >= start,
                JournalLesson.lesson_date <= end)
     )
-    return [MarkRow(day=d, subject=s, grade=g, attendance=a, kind=k) for d, s, g, a, k in rows]
+    return [MarkRow(day=d, subject=s, grade=g, attendance=a, kind=k, points=p, max_points=m)
+            for d, s, g, a, k, p, m in rows]
 
 
 async def term_for(session: AsyncSession, school_id: int, day: date) -> Term | None:
@@ -252,6 +268,15 @@ async def class_subjects(session: AsyncSession, class_id: int) -> list[str]:
     rows = await session.scalars(select(Subject.name).join(TimetableLesson, TimetableLesson.subject_id == Subject.id)
                                  .where(TimetableLesson.class_id == class_id).distinct().order_by(Subject.name))
     return list(rows)
+
+
+async def class_subject_hours(session: AsyncSession, class_id: int) -> dict[str, int]:
+    """{subject name: lessons a week} of a class's timetable, in name order: one grouped query."""
+    rows = await session.execute(
+        select(Subject.name, func.count(TimetableLesson.id)).join(TimetableLesson, TimetableLesson.subject_id ==
+                                                                  Subject.id)
+        .where(TimetableLesson.class_id == class_id).group_by(Subject.name).order_by(Subject.name))
+    return {name: n for name, n in rows}
 
 
 async def ungraded_lessons(session: AsyncSession, class_id: int, start: date, end: date) -> list[tuple[str, int]]:
