@@ -10,6 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bot.i18n import BABEL_LOCALES
+from domain.countries import rules_for
 
 
 def babel_locale(lang: str | None = None) -> str:
@@ -61,10 +62,17 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is translated later (the names live in domain/countries.py)."""
+    return message
+
+
+#: domain/countries.py's summative names, kept here so `i18n extract` finds them.
+SUMMATIVE_MSGIDS = (N_("BSB"), N_("ChSB"), N_("SOR"), N_("SOCh"), N_("SOR (BZhB)"), N_("SOCh (TZhB)"))
+
+
 def summative_names(country: str) -> tuple[str, str]:
-    """Section and term summatives as the school's country names them (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ)."""
-    if country == "UZ":
-        return _("BSB"), _("ChSB")
-    if country == "KZ":
-        return _("SOR (BZhB)"), _("SOCh (TZhB)")
-    return _("SOR"), _("SOCh")
+    """Section and term summatives as the school's country names them (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ), in the
+    reader's script: read from `rules_for(country).summative_names`, whatever the interface language."""
+    section, term = rules_for(country).summative_names.value  # type: ignore[misc]
+    return _(section), _(term)

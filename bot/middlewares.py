@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,7 +12,7 @@ from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import language_from_telegram
-from storage.repositories.users import get_or_create_user
+from storage.repositories.users import get_or_create_user, mark_seen
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -47,4 +48,5 @@ class UserMiddleware(BaseMiddleware):
             if session.new or session.dirty:
                 # A new user is written at once, whatever the handler below does.
                 await session.commit()
+            await mark_seen(session, user, datetime.now(UTC))
         return await handler(event, data)

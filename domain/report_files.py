@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from domain.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
 
 __all__ = ["Column", "ColumnKind", "NumberFormats", "ReportDocument", "ReportRenderer", "Section", "Table",
-           "report_xlsx"]
+           "report_xlsx", "safe_file_name"]
 
 Cell = str | int | float | None
 
@@ -291,3 +291,16 @@ def report_xlsx(doc: ReportDocument) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+_APOSTROPHES = re.compile(r"[‘’'`´ʼ]")
+_UNSAFE = re.compile(r"[^\w\-ʻ]+")
+
+
+def safe_file_name(title: str, extension: str, limit: int = 100) -> str:
+    """A file name from a translated title: letters of any script, digits, "-" and "_" only (Uzbek o‘ and g‘
+    keep their ʻ); spaces and everything else become one "_". "Ведомость 7-А, 2-четверть" ->
+    "Ведомость_7-А_2-четверть.pdf"."""
+    text = unicodedata.normalize("NFC", _APOSTROPHES.sub("ʻ", title))
+    stem = _UNSAFE.sub("_", text).strip("_-")[:limit].rstrip("_-") or "report"
+    return f"{stem}.{extension}"

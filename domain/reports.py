@@ -1,9 +1,13 @@
-"""The administration's reports as numbers: certification progress, journal quality, the decree 263
-criterion and the term sheet. Plain data in, numbers out; wording and number formatting live in bot/.
+"""The administration's reports as numbers: certification progress (plan and fact) and journal quality.
+Plain data in, numbers out; wording and number formatting live in bot/. The decree 263 criterion is in
+domain/decree_263.py, the term sheet in domain/term_sheet.py.
 
 Definitions (the "how each figure was reached" shown to the head follows them):
-- planned teachers: the school's roster staff with position teacher; started: linked to a user who opened
-  the course or an exam; passed: a passed exam; certificate received by the head: sent to the head.
+- plan (seed 002): a number set per school, district or region (imported), else the school's whole
+  pedagogical staff (teachers, heads and deputies: everyone on its roster). Fact may exceed the plan (seed
+  002 reports 240.7 %): shares are never capped at 100 %.
+- started: linked to a user who opened the course or an exam; passed: a passed exam; certificate received
+  by the head: sent to the head.
 - a lesson counts once per class, date and period: the timetable's slots on school days (holidays left
   out) up to the cut-off day, plus lessons held outside the timetable. Attendance "on the day" means it
   was taken on the lesson's date in the school's time zone; grades are expected only where the class gets
@@ -15,8 +19,8 @@ Definitions (the "how each figure was reached" shown to the head follows them):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -81,7 +85,7 @@ def current_term(terms: Sequence[TermSpan], today: date) -> TermSpan | None:
 
 @dataclass(frozen=True)
 class TeacherStatus:
-    """One planned teacher (a roster row) and how far they got."""
+    """One member of the school's pedagogical staff (a roster row) and how far they got."""
 
     staff_id: int
     name: str
@@ -165,10 +169,21 @@ class GroupRow:
     counts: CertificationCounts
     schools: int
     sample_school_id: int  # any school of the group: callback data names a group by one of its schools
+    area_plan: bool = False  # the plan is the region's or district's own, not the sum of its schools'
 
 
-def group_certification(schools: Iterable[SchoolCertification], level: AreaLevel) -> list[GroupRow]:
-    """Rows side by side for a supervisor, ordered by name (a missing region or district sorts last)."""
+def with_plan(counts: CertificationCounts, plan: int | None) -> CertificationCounts:
+    """The counts measured against a plan set for the area (None: keep the schools' own plans)."""
+    return counts if plan is None else replace(counts, planned=plan)
+
+
+def group_certification(schools: Iterable[SchoolCertification], level: AreaLevel,
+                        plans: Mapping[str, int] | None = None) -> list[GroupRow]:
+    """Rows side by side for a supervisor, ordered by name (a missing region or district sorts last).
+
+    `plans` are the plans set for regions or districts (by name, at this level); a group without one is
+    measured against the sum of its schools' plans."""
+    plans = plans or {}
     acc: dict[str, list[SchoolCertification]] = defaultdict(list)
     for school in schools:
         if level is AreaLevel.REGION:
@@ -182,8 +197,9 @@ def group_certification(schools: Iterable[SchoolCertification], level: AreaLevel
     for key, members in acc.items():
         total = sum((m.counts for m in members), CertificationCounts())
         label = members[0].name if level is AreaLevel.SCHOOL else key
-        rows.append(GroupRow(key=key, label=label, counts=total, schools=len(members),
-                             sample_school_id=min(m.school_id for m in members)))
+        plan = plans.get(key) if key and level is not AreaLevel.SCHOOL else None
+        rows.append(GroupRow(key=key, label=label, counts=with_plan(total, plan), schools=len(members),
+                             sample_school_id=min(m.school_id for m in members), area_plan=plan is not None))
     return sorted(rows, key=lambda r: (r.label == "", r.label.casefold(), r.sample_school_id))
 
 
@@ -414,113 +430,3 @@ def journal_quality(lessons: Iterable[LessonOutcome], summatives: Iterable[Summa
         _tally(report.by_class, fact.class_id).add_summative(state)
     report.by_week = dict(sorted(report.by_week.items()))
     return report
-
-
-# --- decree 263, table 4 ------------------------------------------------------------------------------
-
-TIMELY_MAX = 5.0
-USE_MAX = 5.0
-AUTHENTICITY_MAX = 15.0
-
-
-@dataclass(frozen=True)
-class GradeStats:
-    count: int
-    mean: float | None
-    distribution: dict[int, int]  # grade -> how many
-
-    @classmethod
-    def of(cls, distribution: dict[int, int]) -> GradeStats:
-        count = sum(distribution.values())
-        mean = round(sum(g * n for g, n in distribution.items()) / count, 2) if count else None
-        return cls(count, mean, dict(sorted(distribution.items())))
-
-
-@dataclass(frozen=True)
-class DecreeInputs:
-    summatives: Share  # BSB/ChSB entered by the due date, of those due
-    materials: Share  # summatives with results at all, of those due: the uploaded materials were used
-    course: Share  # planned teachers who passed the assessment course
-    chsb: GradeStats  # the term summative (ChSB) results, for the head's judgement of authenticity
-    term_grades: GradeStats  # term grades given for the same term
-    regular: GradeStats  # everyday grades of the term
-
-
-@dataclass(frozen=True)
-class DecreeScore:
-    """Points computed from data; authenticity (15) is left to the head. None: nothing to count."""
-
-    timely: float | None
-    materials: float | None  # half of "effective use"
-    course: float | None  # the other half
-    authenticity: None = None
-
-    @property
-    def use(self) -> float | None:
-        if self.materials is None and self.course is None:
-            return None
-        return round_half_up((self.materials or 0.0) + (self.course or 0.0))
-
-    @property
-    def computed_total(self) -> float:
-        return round_half_up((self.timely or 0.0) + (self.use or 0.0))
-
-
-def _points(share: Share, maximum: float) -> float | None:
-    return None if share.ratio is None else round_half_up(maximum * share.ratio)
-
-
-def decree_263_score(inputs: DecreeInputs) -> DecreeScore:
-    """Proportional points: 5 x the timely share; 2.5 x the materials share + 2.5 x the course share."""
-    return DecreeScore(timely=_points(inputs.summatives, TIMELY_MAX),
-                       materials=_points(inputs.materials, USE_MAX / 2),
-                       course=_points(inputs.course, USE_MAX / 2))
-
-
-# --- the term sheet ("vedomost") ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TermSheet:
-    students: list[tuple[int, str]]
-    subjects: list[tuple[int, str]]
-    grades: dict[tuple[int, int], int]  # (student id, subject id) -> term grade
-
-    def grade(self, student_id: int, subject_id: int) -> int | None:
-        return self.grades.get((student_id, subject_id))
-
-    def student_mean(self, student_id: int) -> float | None:
-        values = [g for (s, _subj), g in self.grades.items() if s == student_id]
-        return round(sum(values) / len(values), 2) if values else None
-
-    def subject_stats(self, subject_id: int) -> SubjectStats:
-        values = [self.grades[(s, subject_id)] for s, _n in self.students if (s, subject_id) in self.grades]
-        return SubjectStats.of(values, len(self.students))
-
-    @property
-    def missing(self) -> int:
-        return len(self.students) * len(self.subjects) - sum(
-            1 for s, _n in self.students for subj, _m in self.subjects if (s, subj) in self.grades)
-
-    @property
-    def overall(self) -> SubjectStats:
-        students = {s for s, _n in self.students}
-        return SubjectStats.of([g for (s, _subj), g in self.grades.items() if s in students],
-                               len(self.students) * len(self.subjects))
-
-
-@dataclass(frozen=True)
-class SubjectStats:
-    """Mean grade; success: grades above 2; quality: grades 4 and 5 (the usual school sheet figures)."""
-
-    graded: Share  # grades given of those expected
-    mean: float | None
-    success: Share
-    quality: Share
-
-    @classmethod
-    def of(cls, values: list[int], expected: int) -> SubjectStats:
-        n = len(values)
-        return cls(graded=Share(n, expected), mean=round(sum(values) / n, 2) if n else None,
-                   success=Share(sum(1 for v in values if v > 2), n),
-                   quality=Share(sum(1 for v in values if v >= 4), n))

@@ -103,15 +103,16 @@ async def test_head_receives_certificate_then_reports(reports_harness, caplog):
     home = await press_data(head, "m:reports")
     assert "Toshkent shahar 110-maktab" in home.text
     summary = await press_data(head, f"rp:cert:{school_id}:")
-    assert re.search(r"\b1 \w+ 2, 50,0 %", summary.text)  # "1 of 2, 50,0 %": passed, received by the head
+    # "1 of 4, 25,0 %": passed, received by the head; the plan is the whole staff, the head and deputy too
+    assert re.search(r"\b1 \w+ 4, 25,0 %", summary.text)
     assert "Tursunov Jasur Baxtiyorovich" in summary.text  # not started yet
     before = len(h.api.calls_of("sendChatAction"))
     await press_data(head, f"rp:cert:{school_id}:0:0:pdf")
     await head.wait_idle()
     name, content = last_document(head)
-    assert name.startswith("certification-") and name.endswith(".pdf")
+    assert re.fullmatch(r"Сертификация_Toshkent_shahar_110-maktab_\d{4}-\d\d-\d\d\.pdf", name)  # in the head's words
     text = pdf_text(content)
-    assert "Karimova" in text and "Tursunov" in text and "50,0 %" in text
+    assert "Karimova" in text and "Tursunov" in text and "25,0 %" in text
     actions = h.api.calls_of("sendChatAction")[before:]
     assert actions and actions[-1].params.get("action") == "upload_document"
     await press_data(head, f"rp:cert:{school_id}:0:0:xlsx")
@@ -143,7 +144,7 @@ async def test_head_receives_certificate_then_reports(reports_harness, caplog):
     assert "5-A" in sheet.text
     await press_data(head, f"rp:sheet:{school_id}:{class_id}:0:xlsx")
     await head.wait_idle()
-    assert last_document(head)[0].endswith(".xlsx")
+    assert re.fullmatch(r"Ведомость_5-\w_\d-четверть\.xlsx", last_document(head)[0])
 
     # Forged buttons: another school's report, another school's class; a teacher is no head.
     shown = len(head.bot_messages())
@@ -176,7 +177,7 @@ async def test_supervisor_sees_schools_side_by_side_without_names(reports_harnes
     menu = await supervisor.wait_for()
     assert any(b.get("callback_data") == "m:reports" for row in menu.inline_buttons() for b in row)
     view = await press_data(supervisor, "m:reports")
-    assert "Yunusobod tumani" in view.text and re.search(r"\b0 \w+ 2, 0,0 %", view.text)
+    assert "Yunusobod tumani" in view.text and re.search(r"\b0 \w+ 4, 0,0 %", view.text)
     district = await press_data(supervisor, f"ra:{area.id}:2:")
     assert "Toshkent shahar 110-maktab" in district.text
     await press_data(supervisor, f"ra:{area.id}:2:{h.demo.school_id}:png")
@@ -187,7 +188,7 @@ async def test_supervisor_sees_schools_side_by_side_without_names(reports_harnes
     _name, content = last_document(supervisor)
     cells = [c.value for ws in load_workbook(io.BytesIO(content)).worksheets for row in ws.iter_rows()
              for c in row if c.value is not None]
-    assert "Toshkent shahar 110-maktab" in cells and 2 in cells
+    assert "Toshkent shahar 110-maktab" in cells and 4 in cells  # the whole staff is the plan
     await press_data(supervisor, f"ra:{area.id}:2:{h.demo.school_id}:pdf")
     await supervisor.wait_idle()
     assert "Toshkent shahar 110-maktab" in pdf_text(last_document(supervisor)[1])

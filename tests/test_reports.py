@@ -2,11 +2,12 @@
 
 School A (Tashkent), term 1 = 1-14 Sep 2025, "today" = Wed 10 Sep, so lessons count up to Tue 9 Sep;
 Wed 3 Sep is a holiday.
-- Teachers (the plan): T1 opened the course; T2 failed, then passed and sent the certificate to the head;
-  T3 passed, did not send it; T4 has no account; T5 has an account and did nothing. The head and the deputy
-  are not in the plan. -> planned 5, started 3 (60.0 %), passed 2 (40.0 %), sent to the head 1 (20.0 %).
+- The plan is the whole pedagogical staff (seed 002): T1 opened the course; T2 failed, then passed and sent the
+  certificate to the head; T3 passed, did not send it; T4 has no account; T5 has an account and did nothing;
+  the head and the deputy did nothing either. -> planned 7, started 3 (42.9 %), passed 2 (28.6 %), sent to
+  the head 1 (14.3 %).
 - School B (Samarqand): 2 teachers, one passed and sent. School C is in Kyrgyzstan.
-  A supervisor of UZ sees Samarqand 1/2 passed and Toshkent shahri 2/5; in all 3 of 7 = 42.9 %.
+  A supervisor of UZ sees Samarqand 1/2 passed and Toshkent shahri 2/7; in all 3 of 9 = 33.3 %.
 - Timetable: 5-A (grade 5) Math on Mon and Tue, period 1, T1; 1-A (grade 1, no marks) Reading on Mon, T2.
   Expected: 5-A on 1, 2, 8, 9 Sep; 1-A on 1 and 8 Sep; plus a lesson outside the timetable on Thu 4 Sep.
   -> 7 lessons, 6 in the journal. Attendance on the day: 5-A 1 Sep (yes), 2 Sep (taken 01:30 on 3 Sep,
@@ -16,7 +17,7 @@ Wed 3 Sep is a holiday.
   01:00 on 6 Sep (late); S3 term due 8 Sep, nothing (missing); S4 and S5 term due 12 Sep: term marks saved
   on 9 Sep without a link go to the first of them, S4 (on time); S5 not yet due.
   -> 2 of 4 on time (50.0 %), 3 of 4 used (75.0 %).
-- Decree 263: timely 5 x 50 % = 2.5; use 2.5 x 75 % = 1.9 (1.875) + 2.5 x 40 % = 1.0 -> 2.9; total 5.4.
+- Decree 263: timely 5 x 50 % = 2.5; use 2.5 x 75 % = 1.9 (1.875) + 2.5 x 2/7 = 0.7 (0.714) -> 2.6; total 5.1.
 - Term sheet of 5-A, T1: 3 students x (Math, Ona tili); grades 5, 4 (Math), 3 (Ona tili) -> 3 of 6, mean 4.0,
   success 100.0 %, quality 66.7 %.
 """
@@ -227,10 +228,11 @@ async def test_certification_of_a_school(db):
     session, fx = db
     teachers = await repo.teacher_statuses(session, fx.a.id, COURSE)
     counts = certification_counts(teachers)
-    assert counts == CertificationCounts(planned=5, started=3, passed=2, sent_to_head=1)
-    assert (counts.started_share.percent, counts.passed_share.percent, counts.sent_share.percent) == (60.0, 40.0,
-                                                                                                      20.0)
-    assert [t.name for t in not_started(teachers)] == ["T4 Rahimov", "T5 Sobirova"]
+    # Heads and deputies are in the plan too (seed 002 counts the whole pedagogical staff).
+    assert counts == CertificationCounts(planned=7, started=3, passed=2, sent_to_head=1)
+    assert (counts.started_share.percent, counts.passed_share.percent, counts.sent_share.percent) == (42.9, 28.6,
+                                                                                                      14.3)
+    assert [t.name for t in not_started(teachers)] == ["Deputy A", "Head A", "T4 Rahimov", "T5 Sobirova"]
 
 
 async def test_certification_of_an_area(db):
@@ -239,12 +241,12 @@ async def test_certification_of_an_area(db):
     rows = await repo.area_certification(session, country, COURSE)
     assert {r.school_id for r in rows} == {fx.a.id, fx.b.id}  # Kyrgyzstan's school is outside
     by_school = {r.school_id: r.counts for r in rows}
-    assert by_school[fx.a.id] == CertificationCounts(5, 3, 2, 1)  # the grouped query agrees with the roster one
+    assert by_school[fx.a.id] == CertificationCounts(7, 3, 2, 1)  # the grouped query agrees with the roster one
     regions = group_certification(rows, AreaLevel.REGION)
     assert [(g.label, g.counts) for g in regions] == [
-        ("Samarqand viloyati", CertificationCounts(2, 1, 1, 1)), ("Toshkent shahri", CertificationCounts(5, 3, 2, 1))]
+        ("Samarqand viloyati", CertificationCounts(2, 1, 1, 1)), ("Toshkent shahri", CertificationCounts(7, 3, 2, 1))]
     total = sum((r.counts for r in rows), CertificationCounts())
-    assert (total.started_share.percent, total.passed_share.percent, total.sent_share.percent) == (57.1, 42.9, 28.6)
+    assert (total.started_share.percent, total.passed_share.percent, total.sent_share.percent) == (44.4, 33.3, 22.2)
     tashkent = Supervisor(id=2, user_id=100, country="UZ", region="Toshkent shahri", district=None)
     assert [r.school_id for r in await repo.area_certification(session, tashkent, COURSE)] == [fx.a.id]
     assert await repo.school_in_area(session, tashkent, fx.b.id) is None
@@ -276,8 +278,8 @@ async def test_decree_263_points(db):
     session, fx = db
     scope = await rs.school_scope(session, fx.a, NOW)
     decree = await rs.decree_report(session, scope, COURSE)
-    assert (decree.score.timely, decree.score.materials, decree.score.course) == (2.5, 1.9, 1.0)
-    assert decree.score.use == 2.9 and decree.score.computed_total == 5.4
+    assert (decree.score.timely, decree.score.materials, decree.score.course) == (2.5, 1.9, 0.7)
+    assert decree.score.use == 2.6 and decree.score.computed_total == 5.1
     assert decree.score.authenticity is None  # the head's judgement
     assert decree.inputs.chsb.count == 2 and decree.inputs.chsb.mean == 4.5
     assert decree.inputs.term_grades.distribution == {3: 1, 4: 1, 5: 1}

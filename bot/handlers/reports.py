@@ -26,6 +26,7 @@ from bot.keyboards.reports import AreaCB, ReportCB
 from bot.services import reports as rs
 from bot.services.roles import current_role
 from bot.ui import chat_id_of, notify, show
+from domain.decree_263 import NotForThisCountry, applies_to
 from domain.report_files import ReportDocument
 from domain.reports import AreaLevel, TermSpan
 from domain.roles import Role
@@ -99,8 +100,10 @@ async def show_school_home(event: Message | CallbackQuery, session: AsyncSession
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🎓 Certification"), callback_data=ReportCB(v="cert", s=school.id))
     kb.button(text=_("📒 Journal quality"), callback_data=ReportCB(v="jq", s=school.id))
-    kb.button(text=_("⚖️ Decree 263 score"), callback_data=ReportCB(v="dec", s=school.id))
+    if applies_to(school.country):  # an Uzbek decree: offered to Uzbek schools only
+        kb.button(text=_("⚖️ Decree 263 score"), callback_data=ReportCB(v="dec", s=school.id))
     kb.button(text=_("📋 Term sheets"), callback_data=ReportCB(v="cls", s=school.id))
+    kb.button(text=_("👪 Parents in the bot"), callback_data=ReportCB(v="par", s=school.id))
     kb.adjust(1)
     await show(event, "\n".join([_("📊 Reports"), school.name, rs.period_line(scope)]),
                nav_row(kb, back=MenuCB(to="main").pack()).as_markup())
@@ -140,27 +143,33 @@ async def school_report(query: CallbackQuery, callback_data: ReportCB, session: 
     scope = await rs.school_scope(session, school, now, cb.t)
     back = ReportCB(v="home", s=school.id).pack()
     kb = InlineKeyboardBuilder()
-    slug = f"{school.id}-{scope.today.isoformat()}"
     if cb.v == "cert":
         report = await rs.school_certification(session, school, MAIN_COURSE, scope.today)
         if cb.f:
-            await send_file(query, bot, cb.f, f"certification-{slug}", lambda: rs.certification_document(report))
+            await send_file(query, bot, cb.f, rs.certification_file_title(school, scope.today),
+                            lambda: rs.certification_document(report))
             return
         file_buttons(kb, cb)
         await show(query, rs.certification_text(report), nav_row(kb, back=back).as_markup())
     elif cb.v == "jq":
         journal = await rs.journal_report(session, scope)
         if cb.f:
-            await send_file(query, bot, cb.f, f"journal-{slug}", lambda: rs.journal_document(journal),
+            await send_file(query, bot, cb.f, rs.journal_file_title(scope), lambda: rs.journal_document(journal),
                             chart=lambda: rs.journal_chart(journal))
             return
         file_buttons(kb, cb, chart=True)
         term_buttons(kb, cb, scope.year_terms, scope.term)
         await show(query, rs.journal_text(journal), nav_row(kb, back=back).as_markup())
     elif cb.v == "dec":
-        decree = await rs.decree_report(session, scope, MAIN_COURSE)
+        try:
+            decree = await rs.decree_report(session, scope, MAIN_COURSE)
+        except NotForThisCountry:
+            log.warning("reports: user %s refused decree 263 for school %s (%s)", user.id, school.id, school.country)
+            notify(callback_answer, _("The decree 263 score is for Uzbek schools only: decree No. 263 is "
+                                      "Uzbekistan's."), alert=True)
+            return
         if cb.f:
-            await send_file(query, bot, cb.f, f"decree-263-{slug}", lambda: rs.decree_document(decree))
+            await send_file(query, bot, cb.f, rs.decree_file_title(scope), lambda: rs.decree_document(decree))
             return
         file_buttons(kb, cb)
         term_buttons(kb, cb, scope.year_terms, scope.term)
@@ -174,14 +183,19 @@ async def school_report(query: CallbackQuery, callback_data: ReportCB, session: 
             return
         sheet = await rs.sheet_report(session, scope, klass)
         if cb.f:
-            term_no = scope.term.number if scope.term else 0
-            await send_file(query, bot, cb.f, f"sheet-{school.id}-{klass.id}-T{term_no}",
-                            lambda: rs.sheet_document(sheet))
+            await send_file(query, bot, cb.f, rs.sheet_file_title(sheet), lambda: rs.sheet_document(sheet))
             return
         file_buttons(kb, cb)
         term_buttons(kb, cb, scope.year_terms, scope.term)
         await show(query, rs.sheet_text(sheet),
                    nav_row(kb, back=ReportCB(v="cls", s=school.id, t=cb.t).pack()).as_markup())
+    elif cb.v == "par":
+        parents = await rs.parents_report(session, school, now, scope.today)
+        if cb.f:
+            await send_file(query, bot, cb.f, rs.parents_file_title(parents), lambda: rs.parents_document(parents))
+            return
+        file_buttons(kb, cb)
+        await show(query, rs.parents_text(parents), nav_row(kb, back=back).as_markup())
     else:
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
 
@@ -204,16 +218,17 @@ async def show_classes(query: CallbackQuery, session: AsyncSession, school: Scho
 # --- files --------------------------------------------------------------------------------------------
 
 
-async def send_file(query: CallbackQuery, bot: Bot, fmt: str, name: str, document: Callable[[], ReportDocument],
+async def send_file(query: CallbackQuery, bot: Bot, fmt: str, title: str, document: Callable[[], ReportDocument],
                     *, chart: Callable[[], bytes] | None = None) -> None:
-    """Build the file off the event loop (with the upload action showing) and send it."""
+    """Build the file off the event loop (with the upload action showing) and send it, named by `title` in
+    the reader's language."""
     chat_id = chat_id_of(query)
     if fmt == "png":
         if chart is None:
             return
         await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
         png = await asyncio.to_thread(chart)
-        await bot.send_photo(chat_id, BufferedInputFile(png, f"{name}.png"))
+        await bot.send_photo(chat_id, BufferedInputFile(png, rs.file_name(title, "png")))
         return
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     doc = document()
@@ -223,7 +238,7 @@ async def send_file(query: CallbackQuery, bot: Bot, fmt: str, name: str, documen
     else:
         data = await asyncio.to_thread(rs.render_xlsx, doc)
     caption = "\n".join([doc.title, *doc.lines[:1]])[:1000]
-    await bot.send_document(chat_id, BufferedInputFile(data, f"{name}.{fmt}"), caption=caption)
+    await bot.send_document(chat_id, BufferedInputFile(data, rs.file_name(title, fmt)), caption=caption)
 
 
 # --- a supervisor's area ------------------------------------------------------------------------------
@@ -285,5 +300,5 @@ async def area_report(query: CallbackQuery, callback_data: AreaCB, session: Asyn
     region, district = area_scope(area, level, sample)
     report = await rs.area_report(session, area, MAIN_COURSE, region=region, district=district,
                                   today=datetime.now(UTC).date())
-    await send_file(query, bot, cb.f, f"certification-{area.country}-{report.today.isoformat()}",
+    await send_file(query, bot, cb.f, rs.area_file_title(report.title, report.today),
                     lambda: rs.area_document(report), chart=lambda: rs.area_chart(report))

@@ -7,7 +7,8 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class ReportCB(CallbackData, prefix="rp"):
-    """A school's reports. v: home, cert, jq (journal quality), dec (decree 263), cls (class list), sheet;
+    """A school's reports. v: home, cert, jq (journal quality), dec (decree 263, Uzbek schools only), cls (class
+    list), sheet, par (parents in the bot);
     s: school id; c: class id; t: term id (0 = the current term); f: "" (in chat), pdf, xlsx, png;
     p: page of the class list."""
 

@@ -9,20 +9,20 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.decree_263 import GradeStats
 from domain.reminders import SUMMATIVE_EARLY_RESULTS_DAYS
 from domain.reports import (
     CertificationCounts,
-    GradeStats,
     LessonFact,
     SchoolCertification,
     SummativeFact,
     SummativeMark,
     TeacherStatus,
-    TermSheet,
     TermSpan,
     TimetableSlot,
     attach_results,
 )
+from domain.term_sheet import TermSheet
 from storage.models import (
     Certificate,
     CourseProgress,
@@ -91,10 +91,11 @@ def _progress_flags(course_id: str):
 
 
 async def teacher_statuses(session: AsyncSession, school_id: int, course_id: str) -> list[TeacherStatus]:
-    """Every planned teacher of a school (roster staff with position teacher), in one query."""
+    """The school's whole pedagogical staff (teachers, heads and deputies: seed 002 counts them all), in one
+    query."""
     rows = await session.execute(
         select(Staff.id, Staff.full_name, Staff.user_id, *_progress_flags(course_id))
-        .where(Staff.school_id == school_id, Staff.position == "teacher")
+        .where(Staff.school_id == school_id)
         .order_by(Staff.full_name, Staff.id))
     return [TeacherStatus(staff_id=sid, name=name, user_id=uid, started=bool(s), passed=bool(p),
                           sent_to_head=bool(c)) for sid, name, uid, s, p, c in rows.all()]
@@ -103,26 +104,26 @@ async def teacher_statuses(session: AsyncSession, school_id: int, course_id: str
 async def area_certification(session: AsyncSession, area: Supervisor, course_id: str, *,
                              region: str | None = None, district: str | None = None) -> list[SchoolCertification]:
     """Per-school counts in a supervisor's area (optionally narrowed to a region or district of it):
-    one grouped query, no person's name."""
+    one grouped query, no person's name. A school's plan is its own (imported) or its whole staff."""
     started, passed, sent = _progress_flags(course_id)
     conditions = [_in_area(area)]
     if region is not None:
         conditions.append(School.region == region)
     if district is not None:
         conditions.append(School.district == district)
-    teacher = and_(Staff.school_id == School.id, Staff.position == "teacher")
     rows = await session.execute(
-        select(School.id, School.name, School.region, School.district, func.count(Staff.id),
+        select(School.id, School.name, School.region, School.district,
+               func.coalesce(School.teachers_planned, func.count(Staff.id)),
                func.coalesce(func.sum(started), 0), func.coalesce(func.sum(passed), 0),
                func.coalesce(func.sum(sent), 0))
         .select_from(School)
-        .outerjoin(Staff, teacher)
+        .outerjoin(Staff, Staff.school_id == School.id)
         .where(*conditions)
-        .group_by(School.id, School.name, School.region, School.district))
+        .group_by(School.id, School.name, School.region, School.district, School.teachers_planned))
     result = []
     for sid, name, reg, dist, planned, n_started, n_passed, n_sent in rows.all():
         # passing implies starting (an attempt exists), a sent certificate implies passing
-        counts = CertificationCounts(planned=planned, started=max(n_started, n_passed, n_sent),
+        counts = CertificationCounts(planned=int(planned), started=max(n_started, n_passed, n_sent),
                                      passed=max(n_passed, n_sent), sent_to_head=n_sent)
         result.append(SchoolCertification(school_id=sid, name=name, region=reg, district=dist, counts=counts))
     return result
@@ -272,16 +273,27 @@ async def term_grade_stats(session: AsyncSession, school_id: int, period: str) -
 # --- the term sheet -----------------------------------------------------------------------------------
 
 
-async def term_sheet(session: AsyncSession, class_id: int, period: str) -> TermSheet:
-    """Students of the class by subjects (those with a term grade or on the class's timetable)."""
+async def term_sheet(session: AsyncSession, class_id: int, period: str, *, year_terms: frozenset[int] = frozenset(),
+                     first_half_terms: frozenset[int] = frozenset()) -> TermSheet:
+    """Students of the class by subjects (those with a term grade or on the class's timetable), with the
+    term marks of the period's whole school year for the half-year and year marks (one query)."""
     students = [(i, n) for i, n in (await session.execute(
         select(Student.id, Student.full_name).where(Student.class_id == class_id)
         .order_by(Student.full_name, Student.id))).all()]
+    school_year = period.split("/T")[0]
     grades_rows = (await session.execute(
-        select(TermGrade.student_id, TermGrade.subject_id, TermGrade.grade)
+        select(TermGrade.student_id, TermGrade.subject_id, TermGrade.period, TermGrade.grade)
         .join(Student, Student.id == TermGrade.student_id)
-        .where(Student.class_id == class_id, TermGrade.period == period))).all()
-    subject_ids = {subj for _s, subj, _g in grades_rows}
+        .where(Student.class_id == class_id, TermGrade.period.like(f"{school_year}/T%")))).all()
+    year_grades: dict[tuple[int, int], dict[int, int]] = {}
+    grades: dict[tuple[int, int], int] = {}
+    for student_id, subject_id, row_period, grade in grades_rows:
+        number = row_period.rsplit("/T", 1)[-1]
+        if number.isdigit():
+            year_grades.setdefault((student_id, subject_id), {})[int(number)] = grade
+        if row_period == period:
+            grades[(student_id, subject_id)] = grade
+    subject_ids = {subj for _s, subj in grades}
     subject_ids |= set(await session.scalars(select(TimetableLesson.subject_id)
                                              .where(TimetableLesson.class_id == class_id).distinct()))
     subjects = []
@@ -289,5 +301,5 @@ async def term_sheet(session: AsyncSession, class_id: int, period: str) -> TermS
         subjects = [(i, n) for i, n in (await session.execute(
             select(Subject.id, Subject.name).where(Subject.id.in_(subject_ids)))).all()]
     subjects.sort(key=lambda s: (s[1].casefold(), s[0]))
-    return TermSheet(students=students, subjects=subjects,
-                     grades={(s, subj): g for s, subj, g in grades_rows})
+    return TermSheet(students=students, subjects=subjects, grades=grades, year_grades=year_grades,
+                     first_half_terms=first_half_terms, year_terms=year_terms)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import User
 from storage.upsert import insert_ignore
@@ -22,6 +23,21 @@ async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: st
     elif user.blocked_at is not None:
         user.blocked_at = None  # a message from the user means they unblocked the bot
     return user
+
+
+SEEN_EVERY = timedelta(hours=1)
+
+
+async def mark_seen(session: AsyncSession, user: User, now: datetime) -> None:
+    """Record that the user used the bot: a conditional UPDATE at most once an hour per user (the parents'
+    usage report counts parents seen in the last 7 days), so most updates cost nothing."""
+    if user.last_seen_at is not None and now - user.last_seen_at < SEEN_EVERY:
+        return
+    await session.execute(update(User).where(User.id == user.id, or_(
+        User.last_seen_at.is_(None), User.last_seen_at < now - SEEN_EVERY)).values(last_seen_at=now)
+        .execution_options(synchronize_session=False))
+    await session.commit()
+    set_committed_value(user, "last_seen_at", now)  # known now, without marking the row dirty
 
 
 async def mark_blocked(session: AsyncSession, user_id: int, when: datetime) -> None:
