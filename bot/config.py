@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     #: Overall message rate for reminder fan-out (Telegram allows about 30/s per bot).
     broadcast_rate: float = 29.0
+    #: Opt-in Telegram paid broadcasts: reminders are sent with allow_paid_broadcast=True, which lets a bot send
+    #: up to 1,000 messages/s for 0.1 Star a message, from the bot's Star balance (Bot API, sendMessage).
+    #: Raise BROADCAST_RATE with it; see README "Capacity" for the cost.
+    paid_broadcast: bool = False
     #: Reminders are neither planned nor sent between these school-local hours (21:00–08:00 by default).
     quiet_start_hour: int = 21
     quiet_end_hour: int = 8

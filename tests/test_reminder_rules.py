@@ -63,3 +63,22 @@ async def test_one_weekly_digest_per_parent_for_all_children_on_the_school_day(s
     assert all(name in digest.params["text"] for name in names)
     assert f"ch:card:{first}" in str(digest.params["reply_markup"]) and f"ch:card:{second}" in str(
         digest.params["reply_markup"])
+
+
+async def test_paid_broadcast_is_opt_in_on_reminder_sends(tmp_path):
+    from bot.demo import seed_demo
+    from tests.harness import Harness, sqlite_url
+
+    for paid in (False, True):
+        h = await Harness.start(sqlite_url(tmp_path / f"paid-{paid}.db"), paid_broadcast=paid)
+        try:
+            async with h.db() as session:
+                demo = await seed_demo(session, today=DAY)
+            await link_teacher(h, demo.teacher_phone)
+            h.user(TEACHER)
+            assert (await plan_reminders(h.app, at(18, 0)))["lessons"] == 1
+            await send_outbox(h.app, h.bot, clock=moving_clock(at(18, 1)))
+            [sent] = sent_to(h, TEACHER)
+            assert (str(sent.params.get("allow_paid_broadcast")).lower() == "true") is paid
+        finally:
+            await h.stop()
