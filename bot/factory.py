@@ -20,6 +20,7 @@ from bot.courses import catalogue
 from bot.i18n import UserLocaleMiddleware, create_i18n
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
 from bot.retry import RetryAfterMiddleware
+from bot.services.rate_limit import SendBudget, build_limiter
 from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -35,16 +36,20 @@ class App:
     extras: dict = field(default_factory=dict)
 
     async def close(self) -> None:
+        limiter = self.extras.get("rate_limiter")
+        if hasattr(limiter, "close"):
+            await limiter.close()  # the shared budget's Redis connections
         await self.dispatcher.storage.close()
         await self.engine.dispose()
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, *, limiter: SendBudget | None = None) -> Bot:
+    """`limiter`: the send budget that handlers' messages honour too (the runner passes the app's)."""
     if settings.bot_token is None:
         raise RuntimeError("BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url)) if settings.bot_api_url \
         else AiohttpSession()
-    session.middleware(RetryAfterMiddleware())
+    session.middleware(RetryAfterMiddleware(limiter=limiter))
     return Bot(settings.bot_token.get_secret_value(), session=session,
                default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True))
 
@@ -80,4 +85,5 @@ async def build_app(settings: Settings, *, storage: BaseStorage | None = None) -
     sessions = session_factory(engine)
     i18n = create_i18n(settings.default_language)
     dp = build_dispatcher(settings, sessions, i18n, storage)
-    return App(settings=settings, engine=engine, sessions=sessions, i18n=i18n, dispatcher=dp)
+    return App(settings=settings, engine=engine, sessions=sessions, i18n=i18n, dispatcher=dp,
+               extras={"rate_limiter": build_limiter(settings)})

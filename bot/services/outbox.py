@@ -1,21 +1,25 @@
-"""The outbox sender: delivers due outbox rows through the rate limiter, each at most once.
+"""The outbox sender: delivers due outbox rows through the send budget, each at most once.
 
-Exactly-once as far as Telegram allows. Planning stores each message's key before anything is sent; a
-sender claims one row at a time with a conditional UPDATE (pending -> sending), so two bot instances or an
-overlapping run never send the same row. The row is rendered, then the rate limiter's slot is awaited as
-the very last step before the request (so the pace Telegram sees is the limiter's, not the database's),
-and the row is marked sent right after Telegram answers: a crash leaves a row in "sending" only during
-that short wait and one HTTP request.
+Exactly-once as far as Telegram allows. Planning stores each message's key before anything is sent. A
+sender renders a row, waits for its permit (overall and per chat), checks the quiet window again, and only
+then claims it (pending -> sending, committed) and sends at once; the row is marked sent right after
+Telegram answers. So a row is "sending" only while its request is on the wire, and a crash (SIGKILL) loses
+at most the requests in flight, never rows that were merely waiting for a permit.
+
+Several senders: on PostgreSQL each takes its next row with `SELECT ... FOR UPDATE SKIP LOCKED` and holds
+that lock through the permit wait (other senders skip the row; a crash releases it untouched); on SQLite
+one read is shared out in-process and the conditional UPDATE claim decides between processes.
 
 The trade-off: Telegram has no idempotency key, so a row left in "sending" (the process died during the
 request) may or may not have reached the user. We prefer never duplicating: once its lease is over such a
 row is marked "unknown", logged, and not resent (at-most-once for that rare case; every other failure is
 retried, so nothing else is lost).
 
-Failures: 429 pauses every sender in the process for `retry_after` (RateLimiter.pause) and puts the row
-back to pending for then; network and server errors put it back with an exponential backoff, up to
-`max_tries`; 403 marks the user blocked (and the row "blocked", never retried); other API errors
-(e.g. "chat not found") are permanent: "failed".
+Failures: 429 pauses every sender of the bot for `retry_after` (the shared flood wait) and puts the row
+back to pending for then; network and server errors (5xx, a dropped connection) put it back with an
+exponential backoff, up to `max_tries`; 403 marks the user blocked (and the row "blocked", never retried);
+other API errors (400 "chat not found", "message is too long") are permanent: "failed". None of them stops
+the other rows, and none leaves a traceback in the log.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.retry import own_flood_control
-from bot.services.rate_limit import RateLimiter
+from bot.services.rate_limit import SendBudget, build_limiter
 from domain.reminders import QuietWindow, local_time
 from storage.repositories import outbox as repo
 from storage.repositories.users import mark_blocked
@@ -97,7 +101,7 @@ def backoff(tries: int) -> timedelta:
 
 class OutboxSender:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], bot: Bot, i18n: I18n, render: Renderer,
-                 limiter: RateLimiter, quiet: QuietWindow = QuietWindow(), clock: Clock = utc_now,
+                 limiter: SendBudget, quiet: QuietWindow = QuietWindow(), clock: Clock = utc_now,
                  claimed_by: str | None = None, workers: int = 8, batch: int = 200,
                  lease: timedelta = timedelta(minutes=10), max_tries: int = 8, linger: float = 5.0,
                  default_language: str = "ru", progress_every: int = 500) -> None:
@@ -117,12 +121,15 @@ class OutboxSender:
         self.default_language = default_language
         self.progress_every = progress_every
         self.stopping = False
+        self.row_locks = False  # PostgreSQL: rows are locked (SKIP LOCKED) while waiting; set by run()
+        self.paid_broadcast = False  # PAID_BROADCAST: allow_paid_broadcast on each send (set by sender_for)
 
     async def run(self) -> SendStats:
         """Send everything due now (and whatever falls due within `linger` seconds, e.g. after a short 429),
         then return. Long fan-outs log their progress."""
         stats = SendStats()
         async with self.sessions() as session:
+            self.row_locks = session.get_bind().dialect.name == "postgresql"
             stuck = await repo.expire_stuck(session, self.clock())
             await session.commit()
         for row_id, key, claimed_by in stuck:
@@ -131,16 +138,14 @@ class OutboxSender:
         stats.unknown = len(stuck)
         next_report = self.progress_every
         while not self.stopping:
-            async with self.sessions() as session:
-                rows = await repo.due_rows(session, self.clock(), self.batch)
-            if not rows:
+            before = sum(stats.as_dict().values())
+            handled = await self._deliver(stats)
+            if not handled:
                 if not await self._linger():
                     break
                 continue
-            before = sum(stats.as_dict().values())
-            await self._deliver(rows, stats)
             if sum(stats.as_dict().values()) == before:
-                log.error("outbox: no progress on %d due rows (errors above); stopping this run", len(rows))
+                log.error("outbox: no progress on %d due rows (errors above); stopping this run", handled)
                 break
             if stats.sent >= next_report:
                 next_report = stats.sent + self.progress_every
@@ -164,81 +169,110 @@ class OutboxSender:
         await asyncio.sleep(max(wait, 0.0) + 0.01)
         return True
 
-    async def _deliver(self, rows: list[repo.DueRow], stats: SendStats) -> None:
+    async def _deliver(self, stats: SendStats) -> int:
+        """Up to `batch` due rows through `workers` concurrent senders; returns how many rows were taken.
+
+        PostgreSQL: each sender locks its next row (FOR UPDATE SKIP LOCKED) and holds the lock through the
+        permit wait, so other senders and workers skip it and a crash releases it untouched. SQLite: one
+        read of due rows shared out through a queue; the conditional claim decides between processes."""
         queue: asyncio.Queue[repo.DueRow] = asyncio.Queue()
-        for row in rows:
-            queue.put_nowait(row)
+        if not self.row_locks:
+            async with self.sessions() as session:
+                for row in await repo.due_rows(session, self.clock(), self.batch):
+                    queue.put_nowait(row)
+            if queue.empty():
+                return 0
+        taken = 0
+
+        async def next_row(session: AsyncSession) -> repo.DueRow | None:
+            if self.row_locks:
+                return await repo.lock_next_due(session, self.clock())
+            return None if queue.empty() else queue.get_nowait()
 
         async def worker() -> None:
-            while not queue.empty() and not self.stopping:
-                row = queue.get_nowait()
-                try:
-                    await self._send_one(row, stats)
-                except Exception:  # a bug in one message must not stop the others
-                    log.exception("outbox row %s (%s) failed unexpectedly", row.id, row.key)
+            nonlocal taken
+            while not self.stopping and taken < self.batch:
+                async with self.sessions() as session:
+                    row = await next_row(session)
+                    if row is None:
+                        return
+                    taken += 1
+                    try:
+                        await self._send_one(session, row, stats)
+                    except Exception:  # a bug in one message must not stop the others
+                        log.exception("outbox row %s (%s) failed unexpectedly", row.id, row.key)
 
-        await asyncio.gather(*(worker() for _worker in range(min(self.workers, len(rows)))))
+        await asyncio.gather(*(worker() for _worker in range(self.workers)))
+        return taken
 
-    async def _send_one(self, row: repo.DueRow, stats: SendStats) -> None:
-        now = self.clock()
-        if row.blocked:
-            async with self.sessions() as session:
-                if await repo.settle_pending(session, row.id, status="blocked", error="user blocked the bot"):
-                    stats.blocked += 1
-                await session.commit()
-            return
+    async def _settle(self, session: AsyncSession, row: repo.DueRow, stats: SendStats, counter: str,
+                      **values) -> None:
+        """Decide a row without sending it (it was never claimed)."""
+        if await repo.settle_pending(session, row.id, **values):
+            setattr(stats, counter, getattr(stats, counter) + 1)
+        await session.commit()
+
+    async def _quiet(self, session: AsyncSession, row: repo.DueRow, stats: SendStats) -> bool:
+        """In the recipient school's quiet window: put off until it ends."""
         tz = row.payload.get("tz")
-        resume = self.quiet.resume_at(local_time(now, tz)) if tz else None
-        if resume is not None:
-            async with self.sessions() as session:
-                if await repo.settle_pending(session, row.id, next_try_at=resume.astimezone(UTC)):
-                    stats.deferred += 1
-                await session.commit()
-            return
-        now = self.clock()
-        async with self.sessions() as session:
-            claimed = await repo.claim(session, row.id, self.claimed_by, now, now + self.lease)
-            await session.commit()
-            if not claimed:
-                stats.lost_claims += 1  # another sender took it
-                return
-            outcome, error, retry_at = await self._attempt(session, row)
-            now = self.clock()
-            if outcome == "retry":
-                await repo.release(session, row.id, self.claimed_by, retry_at or now, error or "")
-            else:
-                if not await repo.finish(session, row.id, self.claimed_by, outcome, now, error):
-                    log.warning("outbox row %s (%s): claim lost before it was closed as %s", row.id, row.key, outcome)
-            if outcome == "blocked":
-                await mark_blocked(session, row.user_id, now)
-            await session.commit()
-        counter = "retried" if outcome == "retry" else outcome
-        setattr(stats, counter, getattr(stats, counter) + 1)
+        resume = self.quiet.resume_at(local_time(self.clock(), tz)) if tz else None
+        if resume is None:
+            return False
+        await self._settle(session, row, stats, "deferred", next_try_at=resume.astimezone(UTC))
+        return True
 
-    async def _attempt(self, session: AsyncSession, row: repo.DueRow) -> tuple[str, str | None, datetime | None]:
-        """Render and send one claimed row: (outcome, error, retry time)."""
+    async def _send_one(self, session: AsyncSession, row: repo.DueRow, stats: SendStats) -> None:
+        """Render, wait for the permit, then claim (pending -> sending, committed) and send at once: a row is
+        "sending" only while its request is on the wire, so a crash loses at most that one."""
+        if row.blocked:
+            return await self._settle(session, row, stats, "blocked", status="blocked", error="user blocked the bot")
+        if await self._quiet(session, row, stats):  # checked before the wait too: a quiet hour costs no permits
+            return None
         lang = row.language or self.default_language
         try:
             with self.i18n.context(), self.i18n.use_locale(lang):
                 rendered = await self.render(session, row.kind, row.payload, row.user_id)
         except Exception as exc:
             log.exception("outbox row %s (%s): rendering failed", row.id, row.key)
-            return "failed", f"render: {exc!r}", None
-        await session.commit()  # end the render's read transaction before waiting for a permit
+            return await self._settle(session, row, stats, "failed", status="failed", error=f"render: {exc!r}")
         if rendered is None:
-            return "skipped", None, None
-        if self.limiter.paused_for() > LONG_FLOOD_WAIT:
-            # Do not hold a claim through a long flood wait: back to pending until it is over.
-            return "retry", "flood wait in force", self.clock() + timedelta(seconds=self.limiter.paused_for())
-        await self.limiter.acquire(row.user_id)  # last thing before the request: the pace Telegram sees
+            return await self._settle(session, row, stats, "skipped", status="skipped")
+        if not self.row_locks:
+            await session.commit()  # SQLite: no read transaction held through the wait
+        left = await self.limiter.flood_wait_left()
+        if left > LONG_FLOOD_WAIT:  # back to the queue until the flood wait is over
+            return await self._settle(session, row, stats, "deferred",
+                                      next_try_at=self.clock() + timedelta(seconds=left), error="flood wait")
+        await self.limiter.acquire(row.user_id)
+        if await self._quiet(session, row, stats):  # the window may have begun during the wait
+            return None
+        now = self.clock()
+        if not await repo.claim(session, row.id, self.claimed_by, now, now + self.lease):
+            await session.rollback()
+            stats.lost_claims += 1  # another sender took it
+            return None
+        await session.commit()
+        outcome, error, retry_at = await self._request(row, rendered)
+        now = self.clock()
+        if outcome == "retry":
+            await repo.release(session, row.id, self.claimed_by, retry_at or now, error or "")
+        elif not await repo.finish(session, row.id, self.claimed_by, outcome, now, error):
+            log.warning("outbox row %s (%s): claim lost before it was closed as %s", row.id, row.key, outcome)
+        if outcome == "blocked":
+            await mark_blocked(session, row.user_id, now)
+        await session.commit()
+        counter = "retried" if outcome == "retry" else outcome
+        setattr(stats, counter, getattr(stats, counter) + 1)
+        return None
+
+    async def _request(self, row: repo.DueRow, rendered: Rendered) -> tuple[str, str | None, datetime | None]:
+        """Send one claimed row: (outcome, error, retry time). Every Bot API error class has its answer."""
+        token = own_flood_control.set(True)
         try:
-            token = own_flood_control.set(True)
-            try:
-                await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup)
-            finally:
-                own_flood_control.reset(token)
+            await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup,
+                                        allow_paid_broadcast=self.paid_broadcast or None)
         except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
+            await self.limiter.flood_wait(exc.retry_after)
             log.warning("flood wait %s s (outbox row %s); all sends paused", exc.retry_after, row.id)
             return "retry", f"429 retry after {exc.retry_after}", self.clock() + timedelta(seconds=exc.retry_after)
         except TelegramForbiddenError as exc:
@@ -249,26 +283,42 @@ class OutboxSender:
             if tries >= self.max_tries:
                 log.warning("outbox row %s failed %d times, giving up: %s", row.id, tries, exc)
                 return "failed", str(exc), None
+            log.info("outbox row %s: %s; retried later", row.id, exc)
             return "retry", str(exc), self.clock() + backoff(tries)
         except TelegramAPIError as exc:
             log.warning("outbox row %s (%s) refused: %s", row.id, row.key, exc.message)
             return "failed", exc.message, None
+        finally:
+            own_flood_control.reset(token)
         return "sent", None, None
 
 
 def sender_for(app, bot: Bot, *, clock: Clock = utc_now) -> OutboxSender:
-    """The process's sender (one rate limiter per bot process), built on first use."""
-    from bot.services.reminders import quiet_window, render
+    """The process's sender (with the process's send budget, shared through Redis where set), built on first
+    use."""
+    from bot.services.reminders import quiet_window
 
     sender = app.extras.get("outbox_sender")
     if sender is None or sender.bot is not bot:
-        limiter = app.extras.setdefault("rate_limiter", RateLimiter(app.settings.broadcast_rate))
-        sender = OutboxSender(sessions=app.sessions, bot=bot, i18n=app.i18n, render=render, limiter=limiter,
+        limiter = app.extras.get("rate_limiter") or app.extras.setdefault("rate_limiter", build_limiter(app.settings))
+        sender = OutboxSender(sessions=app.sessions, bot=bot, i18n=app.i18n, render=render_any, limiter=limiter,
                               quiet=quiet_window(app.settings), default_language=app.settings.default_language,
                               lease=timedelta(minutes=app.settings.outbox_stuck_minutes))
+        sender.paid_broadcast = app.settings.paid_broadcast
         app.extras["outbox_sender"] = sender
     sender.clock = clock
     return sender
+
+
+async def render_any(session: AsyncSession, kind: str, payload: dict, user_id: int) -> Rendered | None:
+    """Reminders, and the exam results queued by the deadline job."""
+    if kind == "exam_result":
+        from bot.services.exam_jobs import render_exam_result
+
+        return await render_exam_result(session, payload)
+    from bot.services.reminders import render
+
+    return await render(session, kind, payload, user_id)
 
 
 async def send_outbox(app, bot: Bot, *, clock: Clock = utc_now) -> SendStats:

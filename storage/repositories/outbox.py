@@ -1,6 +1,7 @@
 """The outbox: reminders and notices stored (by a unique key) before they are sent.
 
-Status moves: pending -> sending (claimed by one sender with a conditional UPDATE) -> sent; back to
+Status moves: pending -> sending (claimed by one sender with a conditional UPDATE, just before its request;
+PostgreSQL senders also hold the row with FOR UPDATE SKIP LOCKED while they wait for a permit) -> sent; back to
 pending with a later `next_try_at` after a flood wait or a network error; blocked (403), failed (a
 permanent error or too many tries), skipped (nothing left to say at send time), unknown (left in
 "sending" by a crash: it may or may not have reached the user, and is never sent again); merged (a
@@ -73,6 +74,24 @@ async def due_rows(session: AsyncSession, now: datetime, limit: int) -> list[Due
         .order_by(Outbox.next_try_at, Outbox.id).limit(limit)
     )
     return [DueRow(i, k, kind, u, p or {}, t, lang, bool(b)) for i, k, kind, u, p, t, lang, b in rows]
+
+
+async def lock_next_due(session: AsyncSession, now: datetime) -> DueRow | None:
+    """PostgreSQL: the oldest due row nobody else holds, locked for this transaction (FOR UPDATE SKIP LOCKED).
+    The lock, not a status, keeps other senders off it while this one waits for a permit; it goes with the
+    transaction, so a sender that dies leaves the row pending."""
+    row = (await session.execute(
+        select(Outbox.id, Outbox.key, Outbox.kind, Outbox.user_id, Outbox.payload, Outbox.tries, User.language,
+               User.blocked_at.isnot(None))
+        .outerjoin(User, User.id == Outbox.user_id)
+        .where(Outbox.status == "pending", Outbox.next_try_at <= now)
+        .order_by(Outbox.next_try_at, Outbox.id).limit(1)
+        .with_for_update(skip_locked=True, of=Outbox)
+    )).first()
+    if row is None:
+        return None
+    i, k, kind, u, p, t, lang, b = row
+    return DueRow(i, k, kind, u, p or {}, t, lang, bool(b))
 
 
 async def claim(session: AsyncSession, row_id: int, claimed_by: str, now: datetime, lease_until: datetime) -> bool:
