@@ -8,6 +8,7 @@ import asyncio
 import io
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from bot.admin_cli import grant_supervisor
 from bot.demo import seed_demo
 from bot.keyboards.reports import AreaCB, ReportCB
-from storage.models import School, SchoolClass, Staff
+from storage.models import School, SchoolClass, Staff, User
 from tests.harness import Harness, press_data, sqlite_url, wait_button
 from tests.test_e2e_teacher import answer_exam
 
@@ -203,3 +204,29 @@ async def test_supervisor_sees_schools_side_by_side_without_names(reports_harnes
             await supervisor.wait_idle()
             assert await alert_of(supervisor, query)
     assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 3
+
+
+async def test_decree_263_is_offered_to_uzbek_schools_only(reports_harness, caplog):
+    """A Kyrgyz school's head gets no decree 263 button, and a forged or stale one is refused with a reason."""
+    h = reports_harness
+    async with h.db() as session:
+        kg = School(name="Бишкек 5-мектеп", country="KG", timezone="Asia/Bishkek", region="Бишкек шаары")
+        session.add_all([kg, User(id=HEAD, tg_name="Айгүл", language="ru", created_at=datetime.now(UTC))])
+        await session.flush()
+        session.add(Staff(school_id=kg.id, full_name="Асанова Айгүл", position="head", user_id=HEAD))
+        kg_id = kg.id
+    head = h.user(HEAD, "Айгүл", language_code="ru")
+    await head.send("/reports")
+    home = await head.wait_for()
+    pressable = [b.get("callback_data") for row in home.inline_buttons() for b in row]
+    assert any(p.startswith(f"rp:cert:{kg_id}") for p in pressable)
+    assert not any(p.startswith("rp:dec:") for p in pressable)
+    assert any(p.startswith(f"rp:par:{kg_id}") for p in pressable)
+    shown = len(head.bot_messages())
+    with caplog.at_level(logging.WARNING, logger="bot.handlers.reports"):
+        query = await head.click_data(ReportCB(v="dec", s=kg_id).pack())
+        await head.wait_idle()
+        assert await alert_of(head, query)
+    assert "Узбекистан" in head.answered(query).params.get("text", "")
+    assert len(head.bot_messages()) == shown
+    assert any("decree 263" in r.getMessage() for r in caplog.records)
