@@ -239,3 +239,83 @@ async def test_grade_for_an_absent_student_is_kept_with_a_note(school):
                                     .where(JournalMark.student_id == student, JournalLesson.lesson_date == day,
                                            JournalMark.grade == 4))
     assert mark is not None and mark.attendance == "absent"
+
+
+async def test_kazakh_summative_typed_as_points_over_the_maximum(school):
+    h, demo = school
+    from sqlalchemy import update as sql_update
+
+    from bot.services.clock import school_today
+    from storage.models import School
+
+    async with h.db() as session:
+        await session.execute(sql_update(School).where(School.id == demo.school_id).values(country="KZ",
+                                                                                          timezone="Asia/Almaty"))
+    await link_staff(h, 7700, demo.teacher_phone)
+    today = school_today("Asia/Almaty")
+    day = today - timedelta(days=today.weekday() - 4) if today.weekday() > 4 else today
+    teacher = h.user(7700, "Aigul", language_code="ru")
+    await teacher.send("/journal")
+    await teacher.wait_for()
+    if day != today:
+        await press_data(teacher, "jl:list:0:" + str(day.toordinal()))
+    _t, data = await wait_button(teacher, "jl:open:")
+    await press_data(teacher, data)
+    await press_data(teacher, "jl:gmode:")
+    _t, pick = await wait_button(teacher, "jl:pick:")
+    student_id = int(pick.split(":")[4])
+    picker = await press_data(teacher, pick)
+    assert "17/20" in picker.text and "(1–10)" in picker.text
+    await press_data(teacher, "jl:pct:")
+    await teacher.send("21/20")  # more points than the maximum
+    assert "17/20" in (await teacher.wait_for()).text
+    await teacher.send("17/20")
+    sheet = await teacher.wait_for(has_data("jl:pick:"))
+    async with h.db() as session:
+        mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student_id,
+                                                              JournalMark.kind == "section"))
+        assert (mark.grade, mark.points, mark.max_points) == (85, 17, 20)
+        changes = {c.field for c in await session.scalars(select(JournalChange).where(
+            JournalChange.lesson_id == mark.lesson_id, JournalChange.student_id == student_id))}
+    assert {"grade", "score", "kind"} <= changes
+    labels = [b["text"] for row in sheet.inline_buttons() for b in row]
+    assert any("СОР (БЖБ) 17/20 (85 %)" in label for label in labels), labels
+
+
+async def test_back_from_add_a_child_returns_to_the_children(school):
+    h, demo = school
+    async with h.db() as session:
+        invite = await create_invite(session, kind="parent", school_id=demo.school_id, student_id=demo.student_ids[0],
+                                     now=datetime.now(UTC), valid_days=3, created_by=None)
+    parent = h.user(7800, "Ona")
+    await parent.send(f"/start invite_{invite.code}")
+    await parent.wait_for(has_data("m:addchild"))  # the parent's menu
+    screen = await press_data(parent, "m:addchild")
+    buttons = [b["callback_data"] for row in screen.inline_buttons() for b in row]
+    assert "m:kids" in buttons and "m:role" not in buttons
+    code_screen = await press_data(parent, "m:code")
+    buttons = [b["callback_data"] for row in code_screen.inline_buttons() for b in row]
+    assert "m:kids" in buttons and "m:role" not in buttons
+
+
+async def test_class_glance_asks_for_marks_by_weekly_hours(school):
+    h, demo = school
+    from storage.models import Subject
+
+    async with h.db() as session:
+        # One lesson a week of a new subject, nothing graded yet: seed 001's minimum for it is 3, not 5.
+        physics = Subject(school_id=demo.school_id, name="Fizika")
+        session.add(physics)
+        await session.flush()
+        slot = await session.scalar(select(TimetableLesson).where(TimetableLesson.class_id == demo.class_ids[0])
+                                    .limit(1))
+        session.add(TimetableLesson(school_id=demo.school_id, class_id=demo.class_ids[0], subject_id=physics.id,
+                                    teacher_id=slot.teacher_id, weekday=5, period=1))
+    await link_staff(h, 7900, demo.class_teacher_phone)
+    teacher = h.user(7900, "Jasur")
+    await teacher.send("/class")
+    glance = await teacher.wait_for(lambda m: "Fizika" in (m.text or ""))
+    assert "• Fizika (нужно не меньше 3): 12 — " in glance.text
+    for line in glance.text.splitlines():  # the demo's other subjects have three lessons a week
+        if line.startswith("• ") and "(нужно не меньше" in line and "Fizika" not in line:
+            assert "(нужно не меньше 5)" in line, line
