@@ -9,7 +9,7 @@ import logging
 import sys
 
 HELP_NO_TOKEN = """\
-BOT_TOKEN is not set.
+{problem}
 
 1. Open Telegram, talk to @BotFather, send /newbot and follow the steps.
 2. Put the token it gives you into a file named .env next to this README:
@@ -18,6 +18,28 @@ BOT_TOKEN is not set.
 
 To try the bot without Telegram, run the console chat:  python -m bot console
 """
+
+#: Libraries that log routine work at INFO (fontTools: a "subset" line per font and certificate).
+QUIET_LOGGERS = ("fontTools",)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def token_problem(token: str | None) -> str | None:
+    """What is wrong with BOT_TOKEN (unset, empty, or not shaped like 123456789:AA...), or None."""
+    from aiogram.utils.token import TokenValidationError, validate_token
+
+    if not token or not token.strip():
+        return "BOT_TOKEN is not set."
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        return "BOT_TOKEN is not a valid token: it looks like 123456789:AA... (digits, a colon, then letters)."
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,13 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     from bot.config import Settings
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     command = args.command or "run"
 
     if command == "run":
-        if settings.bot_token is None:
-            print(HELP_NO_TOKEN, file=sys.stderr)
+        problem = token_problem(settings.bot_token.get_secret_value() if settings.bot_token else None)
+        if problem:
+            print(HELP_NO_TOKEN.format(problem=problem), file=sys.stderr)
             return 2
         from bot.runner import run_polling, run_webhook
 

@@ -128,12 +128,14 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
         display = (name or (user.full_name if user else None) or (user.tg_name if user else None)
                    or normalized or str(user_id))
         staff = Staff(school_id=school_id, full_name=display[:120], phone=normalized, position=position,
-                      user_id=user_id)
+                      user_id=user_id, confirmed_via="grant" if user_id is not None else None,
+                      confirmed_at=now or datetime.now(UTC) if user_id is not None else None)
         session.add(staff)
     else:
         staff.position = position
-        if user_id is not None:
+        if user_id is not None and staff.user_id != user_id:
             staff.user_id = user_id
+            staff.confirmed_via, staff.confirmed_at = "grant", now or datetime.now(UTC)
         if normalized and not staff.phone:
             staff.phone = normalized
         if name:

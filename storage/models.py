@@ -151,6 +151,9 @@ class Staff(Base):
     #: teacher, deputy, head.
     position: Mapped[str] = mapped_column(String(16), default="teacher")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: How the user's link to this row was confirmed: phone, invite, head, grant (roster: before 0005).
+    confirmed_via: Mapped[str | None] = mapped_column(String(16))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Supervisor(Base):
@@ -457,6 +460,8 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_to_head_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The issuing organisation (CERTIFICATE_ISSUER) when it was issued.
+    issuer: Mapped[str | None] = mapped_column(String(200))
 
 
 class ReminderSetting(Base):

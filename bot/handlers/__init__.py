@@ -21,11 +21,13 @@ def routers() -> list[Router]:
         parents,
         reminders,
         reports,
+        school_approval,
         start,
         verify,
     )
 
-    templates = [blocking.router, start.router, language.router, onboarding.router, help.router, verify.router,
+    templates = [blocking.router, start.router, language.router, onboarding.router, school_approval.router,
+                 help.router, verify.router,
                  course.router, exam.router, certificate.router, journal.router, parents.router,
                  class_teacher.router, reminders.router, reports.router, fallback.router]
     return [fresh_copy(router) for router in templates]

@@ -16,20 +16,20 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.courses import MAIN_COURSE, catalogue, course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.learning import CertCB, ExamCB
-from bot.services.certificates import certificate_filename, certificate_pdf
+from bot.services.certificates import CertificateSchool, certificate_filename, certificate_pdf, issue_for, school_for
 from bot.ui import TYPED_TEXT, chat_id_of, notify, show
 from domain.certificates import format_verify_code, normalize_person_name
-from storage.models import Certificate, School, User
+from storage.models import Certificate, User
 from storage.repositories import exams
-from storage.repositories.certificates import issue_certificate, latest_for_user
-from storage.repositories.schools import membership_of, school_heads
+from storage.repositories.certificates import latest_for_user
+from storage.repositories.schools import school_heads
 from storage.repositories.users import users_by_ids
 
 router = Router(name=__name__)
@@ -38,12 +38,6 @@ log = logging.getLogger(__name__)
 
 class CertName(StatesGroup):
     waiting = State()
-
-
-async def school_of(session: AsyncSession, user: User) -> School | None:
-    membership = await membership_of(session, user.id)
-    school_id = next(iter(sorted(membership.school_ids)), None) or user.school_id
-    return await session.get(School, school_id) if school_id else None
 
 
 async def cert_home(event: Message | CallbackQuery, session: AsyncSession, user: User, course_id: str,
@@ -116,7 +110,8 @@ async def name_typed(message: Message, session: AsyncSession, user: User, state:
 
 @router.callback_query(CertCB.filter())
 async def cert_action(query: CallbackQuery, callback_data: CertCB, session: AsyncSession, user: User,
-                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer,
+                      settings: Settings) -> None:
     course_id = callback_data.k
     if course_id not in catalogue():
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)
@@ -130,47 +125,41 @@ async def cert_action(query: CallbackQuery, callback_data: CertCB, session: Asyn
             return
         await ask_name(query, state, course_id)
     elif action == "confirm":
-        await issue(query, session, user, course_id, bot, callback_answer)
+        await issue(query, session, user, course_id, bot, callback_answer, settings.certificate_issuer)
     elif action == "pdf":
         cert = await latest_for_user(session, user.id, course_id)
         if cert is None:
             await cert_home(query, session, user, course_id, state)
             return
-        await send_pdf(bot, chat_id_of(query), cert, await session.get(School, cert.school_id)
-                       if cert.school_id else None)
+        await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert.school_id))
     elif action == "send":
         await send_to_head(query, session, user, course_id, bot, i18n, callback_answer)
 
 
 async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_id: str, bot: Bot,
-                callback_answer: CallbackAnswer) -> None:
+                callback_answer: CallbackAnswer, issuer: str) -> None:
     attempt = await exams.has_passed(session, user.id, course_id)
     if attempt is None or not user.full_name:
         notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
-    school = await school_of(session, user)
-    try:
-        cert = await issue_certificate(session, user_id=user.id, attempt_id=attempt.id, course_id=course_id,
-                                       holder_name=user.full_name, school_id=school.id if school else None,
-                                       percent=attempt.percent or 0.0, now=datetime.now(UTC))
-        await session.commit()  # the certificate exists before anything is sent
-    except IntegrityError:  # a double tap issued it a moment ago (one certificate per attempt)
-        await session.rollback()
-        notify(callback_answer, _("🎓 Your certificate is ready."))
-        return
+    # Committed before anything is sent; a double tap's second press gets the first one's certificate.
+    cert, created = await issue_for(session, user, attempt_id=attempt.id, percent=attempt.percent or 0.0,
+                                    course_id=course_id, issuer=issuer, now=datetime.now(UTC))
     notify(callback_answer, _("🎓 Your certificate is ready."))
-    await send_pdf(bot, chat_id_of(query), cert, school)
+    if not created:
+        return
+    await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert.school_id))
     kb = InlineKeyboardBuilder()
     kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
     await bot.send_message(chat_id_of(query), _("Send it to your school head with one button:"),
                            reply_markup=nav_row(kb).as_markup())
 
 
-async def send_pdf(bot: Bot, chat_id: int, cert: Certificate, school: School | None,
+async def send_pdf(bot: Bot, chat_id: int, cert: Certificate, where: CertificateSchool,
                    caption: str | None = None) -> None:
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     me = await bot.me()
-    pdf = certificate_pdf(cert, school, me.username)
+    pdf = certificate_pdf(cert, where, me.username)
     await bot.send_document(chat_id, BufferedInputFile(pdf, certificate_filename(cert)), caption=caption or _(
         "🎓 {course}\n{name} · {score} · No. {number}").format(
             course=course_title(cert.course_id), name=cert.holder_name, score=fmt_percent(cert.percent),
@@ -183,7 +172,7 @@ async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, 
     if cert is None:
         notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
-    school = await session.get(School, cert.school_id) if cert.school_id else None
+    where = await school_for(session, cert.school_id)
     heads = await school_heads(session, cert.school_id) if cert.school_id else []
     head_users = await users_by_ids(session, [h.user_id for h in heads if h.user_id and h.user_id != user.id])
     # The head first, else a deputy: one recipient, in the order school_heads gives.
@@ -202,7 +191,7 @@ async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, 
                 teacher=cert.holder_name, course=course_title(cert.course_id, lang),
                 score=fmt_percent(cert.percent), number=cert.number, code=format_verify_code(cert.verify_code))
             try:
-                await send_pdf(bot, head.id, cert, school, caption=caption)
+                await send_pdf(bot, head.id, cert, where, caption=caption)
                 delivered += 1
             except TelegramAPIError as exc:
                 log.warning("certificate %s to head %s failed: %s", cert.number, head.id, exc)

@@ -20,18 +20,20 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.handlers.school_approval import request_confirmation
 from bot.handlers.start import show_main_menu
 from bot.keyboards.common import MenuCB, RoleCB, SchoolPickCB, nav_row
 from bot.services.commands import set_user_commands
+from bot.services.memberships import PhoneLink, is_confirmed_at, link_by_phone
 from bot.services.roles import available_roles
 from bot.ui import TYPED_TEXT, clip, notify, show
 from domain.invites import InviteState, parse_invite
 from domain.phones import normalize_phone
 from domain.roles import Role
-from storage.models import GuardianContact, ParentLink, School, SchoolClass, Staff, Student, User
+from storage.models import School, SchoolClass, Student, User
 from storage.repositories.invites import Redeemed, redeem_invite
 from storage.repositories.schools import list_schools
 
@@ -181,34 +183,26 @@ async def contact_shared(message: Message, session: AsyncSession, user: User, st
         return
     phone = normalize_phone(contact.phone_number)
     user.phone = phone
-    linked = 0
-    if phone:
-        result = await session.execute(
-            update(Staff).where(Staff.phone == phone, Staff.user_id.is_(None)).values(user_id=user.id)
-        )
-        linked += result.rowcount or 0
-        student_ids = list(await session.scalars(
-            select(GuardianContact.student_id).where(GuardianContact.phone == phone)))
-        existing = set(await session.scalars(select(ParentLink.student_id).where(ParentLink.user_id == user.id)))
-        now = datetime.now(UTC)
-        for sid in set(student_ids) - existing:
-            session.add(ParentLink(user_id=user.id, student_id=sid, created_at=now))
-            linked += 1
+    linked = await link_by_phone(session, user, phone, datetime.now(UTC))
     await session.commit()
-    if not linked:
-        await message.answer(_("Your number is not in your school's lists yet. Ask the school for a code."),
-                             reply_markup=ReplyKeyboardRemove())
+    await message.answer({
+        PhoneLink.LINKED: _("✅ Found you in your school's lists."),
+        PhoneLink.ALREADY: _("✅ You are already connected: this number is linked to you in your school's lists."),
+        PhoneLink.TAKEN: _("This number is linked to another Telegram account in your school's lists. Ask the "
+                           "school for a code."),
+        PhoneLink.UNKNOWN: _("Your number is not in your school's lists yet. Ask the school for a code."),
+    }[linked], reply_markup=ReplyKeyboardRemove())
+    if linked in (PhoneLink.TAKEN, PhoneLink.UNKNOWN):
         text, kb = _link_options(Role((await state.get_data()).get("role", Role.PARENT.value)))
         await message.answer(text, reply_markup=kb.as_markup())
         return
-    await message.answer(_("✅ Found you in your school's lists."), reply_markup=ReplyKeyboardRemove())
     wanted = Role((await state.get_data()).get("role", Role.TEACHER.value))
     await _settle_role(message, session, user, wanted, bot, i18n)
 
 
 @router.callback_query(SchoolPickCB.filter())
 async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session: AsyncSession, user: User,
-                      bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+                      bot: Bot, i18n: I18n, callback_answer: CallbackAnswer, settings: Settings) -> None:
     if callback_data.school_id:
         school = await session.get(School, callback_data.school_id)
         if school is None:
@@ -218,6 +212,8 @@ async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session
         await choose_role(bot, i18n, session, user, Role.TEACHER)
         notify(callback_answer, _("School: {school}").format(school=school.name))
         await show_main_menu(query, session, user)
+        if not await is_confirmed_at(session, user.id, school.id):  # a request until the head confirms it
+            await _ask_head(query, session, user, school, bot, i18n, settings)
         return
     page = max(callback_data.page, 0)
     schools, total = await list_schools(session, offset=page * SCHOOLS_PER_PAGE, limit=SCHOOLS_PER_PAGE)
@@ -235,3 +231,15 @@ async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session
     nav_row(kb, back=RoleCB(role=Role.TEACHER.value).pack())
     text = _("Choose your school:") if total else _("No schools are registered yet. Ask your school for a code.")
     await show(query, text, kb.as_markup())
+
+
+async def _ask_head(query: CallbackQuery, session: AsyncSession, user: User, school: School, bot: Bot, i18n: I18n,
+                    settings: Settings) -> None:
+    if await request_confirmation(bot, i18n, session, user, school, settings.default_language):
+        text = _("Your school's head has been asked to confirm that you teach at {school}. Until then your "
+                 "certificate will not name a school.")
+    else:
+        text = _("Nobody from the administration of {school} uses the bot yet, so nobody can confirm you there. "
+                 "Until your phone number or a code links you to the school, your certificate will not name "
+                 "a school.")
+    await bot.send_message(query.from_user.id, text.format(school=school.name))

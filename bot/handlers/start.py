@@ -7,9 +7,10 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.keyboards.common import MenuCB
+from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.menu import main_menu, role_keyboard
 from bot.services.roles import available_roles, pick_role
 from bot.ui import show
@@ -19,6 +20,18 @@ from storage.models import User
 router = Router(name=__name__)
 
 ROLE_ORDER = [Role.TEACHER, Role.CLASS_TEACHER, Role.PARENT, Role.ADMIN]
+
+#: Screens a role opens, and the roles that may open them (as /help lists them).
+ROLE_SCREENS: dict[str, frozenset[Role]] = {
+    "course": frozenset({Role.TEACHER}),
+    "exam": frozenset({Role.TEACHER}),
+    "certificate": frozenset({Role.TEACHER}),
+    "journal": frozenset({Role.TEACHER}),
+    "class": frozenset({Role.CLASS_TEACHER}),
+    "codes": frozenset({Role.CLASS_TEACHER, Role.ADMIN}),
+    "children": frozenset({Role.PARENT}),
+    "reports": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+}
 
 
 def menu_title(role: Role, user: User) -> str:
@@ -39,6 +52,34 @@ async def show_main_menu(event: Message | CallbackQuery, session: AsyncSession, 
         await show(event, _("Who are you? Choose your role:"), role_keyboard(ROLE_ORDER, with_menu=False))
         return
     await show(event, menu_title(role, user), main_menu(role, other_roles=len(roles) > 1))
+
+
+def _who_for(command: str) -> str:
+    return {
+        "class": _("This is for class teachers."),
+        "codes": _("This is for class teachers and the school administration."),
+        "children": _("This is for parents."),
+        "reports": _("This is for the school administration and methodists."),
+    }.get(command, _("This is for teachers."))
+
+
+async def lacks_role(message: Message, session: AsyncSession, user: User) -> bool | dict[str, str]:
+    """A filter: the command opens a role's screen and the user holds none of the roles it needs."""
+    command = (message.text or "").split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
+    needed = ROLE_SCREENS.get(command)
+    if needed is None:
+        return False
+    roles, _m = await available_roles(session, user)
+    return False if roles & needed else {"screen": command}
+
+
+@router.message(Command(*ROLE_SCREENS), lacks_role)
+async def role_screen_refused(message: Message, screen: str) -> None:
+    """Say who the screen is for and how to become that, instead of opening an empty or foreign screen."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("👤 Choose my role"), callback_data=MenuCB(to="role"))
+    await message.answer(_("{who} Choose your role with /start, or with the button below.").format(
+        who=_who_for(screen)), reply_markup=nav_row(kb).as_markup())
 
 
 @router.message(CommandStart(deep_link=True))

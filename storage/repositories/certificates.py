@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.certificates import certificate_number, new_verify_code
 from storage.models import Certificate, School
+
+#: A number is "~" + the verification code for the instant between the insert and the id being known.
+PENDING_PREFIX = "~"
 
 
 async def find_by_code(session: AsyncSession, code: str) -> tuple[Certificate, School | None] | None:
@@ -28,24 +33,53 @@ async def latest_for_user(session: AsyncSession, user_id: int, course_id: str) -
 
 
 async def issue_certificate(session: AsyncSession, *, user_id: int, attempt_id: int, course_id: str,
-                            holder_name: str, school_id: int | None, percent: float,
-                            now: datetime) -> Certificate:
-    """One certificate per attempt: a second call returns the first one."""
+                            holder_name: str, school_id: int | None, percent: float, now: datetime,
+                            issuer: str | None = None) -> Certificate:
+    """One certificate per attempt: a second call returns the first one.
+
+    The number is derived from the row's id, so two teachers issuing at the same moment never draw the
+    same one (a number counted from the rows, as before, gave both the same and one of them nothing).
+    The row goes in with a placeholder number unique by construction (its verification code), then gets
+    its number once the id is known; the unique index on the number stays the guard.
+    """
     existing = await session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
     if existing is not None:
         return existing
-    serial = (await session.scalar(select(func.count()).select_from(Certificate)) or 0) + 1
-    while True:
+    return await _insert(session, user_id=user_id, attempt_id=attempt_id, course_id=course_id,
+                         holder_name=holder_name, school_id=school_id, percent=percent, now=now, issuer=issuer)
+
+
+async def _insert(session: AsyncSession, *, user_id: int, attempt_id: int, course_id: str, holder_name: str,
+                  school_id: int | None, percent: float, now: datetime, issuer: str | None = None) -> Certificate:
+    code = new_verify_code()
+    while await session.scalar(select(Certificate.id).where(Certificate.verify_code == code)) is not None:
         code = new_verify_code()
-        number = certificate_number(now.year, serial)
-        clash = await session.scalar(select(Certificate.id).where(
-            (Certificate.verify_code == code) | (Certificate.number == number)))
-        if clash is None:
-            break
-        serial += 1
-    cert = Certificate(number=number, verify_code=code, user_id=user_id, attempt_id=attempt_id,
+    cert = Certificate(number=PENDING_PREFIX + code, verify_code=code, user_id=user_id, attempt_id=attempt_id,
                        course_id=course_id, holder_name=holder_name, school_id=school_id, percent=percent,
-                       issued_at=now)
+                       issued_at=now, issuer=issuer)
     session.add(cert)
     await session.flush()
+    cert.number = certificate_number(now.year, cert.id)
+    await session.flush()
     return cert
+
+
+async def issue_and_commit(session: AsyncSession, *, attempt_id: int, **fields: Any) -> tuple[Certificate, bool]:
+    """Issue (see :func:`issue_certificate`) and commit: ``(certificate, True)`` when this call made it.
+
+    A double tap's second call either finds the first's row or, racing it, loses the insert on the unique
+    attempt: it is rolled back and answered with the row the first call committed, ``(certificate, False)``.
+    """
+    existing = await session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
+    if existing is not None:
+        return existing, False
+    try:
+        cert = await _insert(session, attempt_id=attempt_id, **fields)
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        cert = await session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
+        if cert is None:
+            raise
+        return cert, False
+    return cert, True

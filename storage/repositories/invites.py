@@ -56,7 +56,8 @@ async def redeem_invite(session: AsyncSession, code: str, user_id: int, now: dat
         if exists is None:
             session.add(ParentLink(user_id=user_id, student_id=invite.student_id, created_at=now))
     elif invite.kind == "staff" and invite.staff_id is not None:
-        await session.execute(update(Staff).where(Staff.id == invite.staff_id).values(user_id=user_id))
+        await session.execute(update(Staff).where(Staff.id == invite.staff_id).values(
+            user_id=user_id, confirmed_via="invite", confirmed_at=now))
     await session.flush()
     return Redeemed(kind=invite.kind, student_id=invite.student_id, staff_id=invite.staff_id,
                     school_id=invite.school_id)
