@@ -39,6 +39,7 @@ class WebSchool:
     clock: Clock
     web_app: web.Application
     client: TestClient | None = None
+    url: str = ""
 
     def headers(self, user_id: int, *, lang: str = "ru", auth_date: datetime | None = None,
                 token: str = TOKEN) -> dict[str, str]:
@@ -75,7 +76,7 @@ async def _link(session, user_id: int, phone: str, lang: str) -> None:
     staff.user_id = user_id
 
 
-async def own_slot(school: WebSchool, user_id: int, *, before: date | None = None
+async def own_slot(school: WebSchool, user_id: int, *, before: date | None = None, class_id: int | None = None
                    ) -> tuple[TimetableLesson, date, SchoolClass]:
     """The user's latest timetable lesson on a school day up to `before` (default: the school's today)."""
     from usecases.journal_grid import local_today
@@ -84,9 +85,11 @@ async def own_slot(school: WebSchool, user_id: int, *, before: date | None = Non
     async with school.app.sessions() as session:
         staff = await session.scalar(select(Staff).where(Staff.user_id == user_id))
         for _ in range(14):
-            slot = await session.scalar(select(TimetableLesson).where(
-                TimetableLesson.teacher_id == staff.id, TimetableLesson.weekday == day.weekday())
-                .order_by(TimetableLesson.period).limit(1))
+            query = select(TimetableLesson).where(TimetableLesson.teacher_id == staff.id,
+                                                  TimetableLesson.weekday == day.weekday())
+            if class_id is not None:
+                query = query.where(TimetableLesson.class_id == class_id)
+            slot = await session.scalar(query.order_by(TimetableLesson.period).limit(1))
             if slot is not None:
                 return slot, day, await session.get(SchoolClass, slot.class_id)
             day -= timedelta(days=1)

@@ -181,7 +181,7 @@ def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
         marks = marks_of.get(lesson.id, []) if lesson is not None else []
         future = day > grid.today
         gap = ""
-        if day < grid.today or (day == grid.today and lesson is not None):
+        if day < grid.today:  # today's lessons may still be filled in
             if lesson is None or lesson.attendance_taken_at is None:
                 gap = "attendance"
             elif scale and not any(m.grade is not None for m in marks):

@@ -32,6 +32,10 @@ async function openChild(id, week) {
   render(view);
 }
 
+function capitalized(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function mark(item, top) {
   const percent = top === 10 && item.kind !== "regular" ? "%" : "";
   return `${item.grade}${percent}`;
@@ -45,7 +49,10 @@ function weekSection(view) {
       t("Later ▶")));
   const summary = el("p", { class: "summary" }, t("Average {average} · absent {absent} · late {late}",
     { average: view.average, absent: view.absent, late: view.late }));
-  const days = view.days.length ? view.days.map((day) => el("div", { class: "day-row" },
+  // A lesson the child simply attended shows nothing, as in the chat's week.
+  const shown = view.days.map((day) => ({ ...day, items: day.items.filter((item) => item.grade !== null
+    || ICON[item.attendance]) })).filter((day) => day.items.length);
+  const days = shown.length ? shown.map((day) => el("div", { class: "day-row" },
     el("div", { class: "day-label" }, day.label),
     el("ul", { class: "items" }, day.items.map((item) => el("li", {},
       el("span", { class: "subject" }, item.subject),
@@ -84,7 +91,7 @@ function termSection(view) {
 
 function homeworkSection(view) {
   const body = view.homework_date
-    ? [el("h2", {}, t("Homework set on {date}", { date: view.homework_date })),
+    ? [el("h2", {}, capitalized(t("Homework set on {date}", { date: view.homework_date }))),
       el("ul", {}, view.homework.map((h) => el("li", {}, el("b", {}, h.subject), " — ", h.text)))]
     : [el("p", { class: "muted" }, t("{name}: no homework in the journal yet.", { name: view.name }))];
   return el("section", { class: "card", id: "homework" }, ...body);

@@ -31,11 +31,14 @@ async function load() {
   const query = new URLSearchParams({ class_id: state.pair.class_id, subject_id: state.pair.subject_id,
     span: state.span });
   if (state.week) query.set("week", state.week);
+  document.body.dataset.loading = "1";
   try {
     state.grid = await request(`grid?${query}`);
   } catch (error) {
     toast(refusalText(error), "error");
     return;
+  } finally {
+    delete document.body.dataset.loading;
   }
   render();
 }
@@ -59,6 +62,7 @@ function controls(grid) {
     `${p.class_name} · ${p.subject_name}${p.own ? "" : " 👁"}`)));
   const seg = (items, current, pick) => el("div", { class: "seg" }, items.map(([value, label]) =>
     el("button", { type: "button", class: value === current ? "on" : "", "aria-pressed": String(value === current),
+      dataset: { value },
       onclick: () => pick(value) }, label)));
   const spans = seg([["week", t("This week")], ["term", t("Whole term")]], grid.span,
     (value) => { state.span = value; load(); });
@@ -98,6 +102,7 @@ function cellNode(grid, column, pupil) {
 function headerNode(grid, column) {
   const gap = column.gap ? ` gap-${column.gap}` : "";
   return el("th", { class: `col${gap}${column.day === grid.today ? " today" : ""}`, scope: "col",
+    dataset: { day: column.day, period: column.period },
     title: column.gap === "attendance" ? t("Attendance not taken") : column.gap === "marks" ? t("No marks in the lesson") : undefined },
   el("button", { type: "button", onclick: () => lessonSheet(column) },
     el("span", { class: "day" }, column.label), el("span", { class: "period" }, `#${column.period}`)));
@@ -109,10 +114,10 @@ function render() {
   const main = document.getElementById("main");
   const head = el("tr", {}, el("th", { class: "name corner", scope: "col" }, t("Pupil")),
     grid.columns.map((column) => headerNode(grid, column)));
-  const rows = grid.pupils.map((pupil) => el("tr", {},
+  const rows = grid.pupils.map((pupil) => el("tr", { dataset: { pupil: pupil.id } },
     el("th", { class: `name${pupil.too_few_marks ? " too-few" : ""}`, scope: "row",
       title: pupil.too_few_marks ? t("Too few marks this term: {n} of {need}", { n: pupil.term_marks, need: grid.min_marks }) : undefined },
-    el("span", {}, pupil.name), pupil.too_few_marks ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null),
+    el("span", { title: pupil.name }, pupil.name), pupil.too_few_marks ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null),
     grid.columns.map((column) => cellNode(grid, column, pupil))));
   const table = el("table", { class: "grid", id: "grid" }, el("thead", {}, head), el("tbody", {}, rows));
   const legend = el("p", { class: "legend muted" }, t("✓ present · ✗ absent · 🤒 with a reason · ⏰ late"),

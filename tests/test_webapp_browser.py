@@ -1,0 +1,279 @@
+"""The Mini App in a real browser (Playwright driving Debian's Chromium) against the bot's own web app on
+loopback, with a stand-in of Telegram's `window.Telegram.WebApp`: a teacher sets attendance and a mark in
+the grid and the parent's chat view shows them; the parent's page shows their child only; screenshots at
+360×640 in light and dark themes in all four languages go to tests/artifacts/webapp/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from domain.journal import next_attendance, week_start
+from storage.models import JournalChange, JournalLesson, JournalMark, Student, Subject, User
+from tests.webapp_support import PARENT, TEACHER, own_slot, start_web_school
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts" / "webapp"
+playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is not installed (pip install "
+                                                                   "-e '.[test]')")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium; "
+                                                              ".ci/run installs it)")
+
+THEMES = {
+    "light": {"bg_color": "#ffffff", "text_color": "#000000", "hint_color": "#999999", "link_color": "#2481cc",
+              "button_color": "#2481cc", "button_text_color": "#ffffff", "secondary_bg_color": "#efeff3",
+              "header_bg_color": "#ffffff", "section_bg_color": "#ffffff", "destructive_text_color": "#e53935"},
+    "dark": {"bg_color": "#212121", "text_color": "#ffffff", "hint_color": "#aaaaaa", "link_color": "#8774e1",
+             "button_color": "#8774e1", "button_text_color": "#ffffff", "secondary_bg_color": "#181818",
+             "header_bg_color": "#212121", "section_bg_color": "#212121", "destructive_text_color": "#ff595a"},
+}
+
+#: A stand-in of telegram-web-app.js: the same fields and methods the page uses, recording what it is asked.
+STANDIN = """
+window.__tg = {closed: false, backVisible: false, backHandler: null};
+window.Telegram = {WebApp: {
+  initData: %(init)s, initDataUnsafe: {}, colorScheme: %(scheme)s, themeParams: %(theme)s, platform: "tdesktop",
+  version: "8.0", ready() {}, expand() {}, close() { window.__tg.closed = true; },
+  onEvent() {}, offEvent() {},
+  BackButton: {isVisible: false, show() { this.isVisible = window.__tg.backVisible = true; },
+               hide() { this.isVisible = window.__tg.backVisible = false; },
+               onClick(cb) { window.__tg.backHandler = cb; }},
+}};
+"""
+
+
+@pytest.fixture
+async def served(tmp_path):
+    """The demo school's web app on a real loopback port."""
+    school = await start_web_school(tmp_path)
+    runner = web.AppRunner(school.web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        school.url = f"http://127.0.0.1:{port}/webapp/"
+        yield school, school.url
+    finally:
+        await runner.cleanup()
+        await school.app.close()
+
+
+@pytest.fixture
+async def browser():
+    async with playwright_api.async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def open_page(browser, school, url: str, user_id: int, *, theme: str = "light", query: str = ""):
+    context = await browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1)
+    init = school.headers(user_id)["Authorization"].removeprefix("tma ")
+    await context.add_init_script(STANDIN % {"init": json.dumps(init), "scheme": json.dumps(theme),
+                                             "theme": json.dumps(THEMES[theme])})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(url + query)
+    return context, page, errors
+
+
+async def set_language(school, lang: str) -> None:
+    async with school.app.sessions() as session:
+        for user_id in (TEACHER, PARENT):
+            (await session.get(User, user_id)).language = lang
+        await session.commit()
+
+
+async def no_page_scroll(page) -> None:
+    width = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+
+
+async def test_teacher_sets_attendance_and_a_mark_and_the_parent_sees_them(served, browser):
+    school, url = served
+    child_id = school.demo.student_ids[0]
+    async with school.app.sessions() as session:
+        child = await session.get(Student, child_id)
+    slot, day, klass = await own_slot(school, TEACHER, class_id=child.class_id)
+    async with school.app.sessions() as session:
+        subject = (await session.get(Subject, slot.subject_id)).name
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        before = await session.scalar(select(JournalMark).where(JournalMark.lesson_id == lesson.id,
+                                                                JournalMark.student_id == child_id)) \
+            if lesson else None
+    context, page, errors = await open_page(browser, school, url, TEACHER)
+    await page.wait_for_selector("#grid")
+    await page.select_option("#pair", f"{slot.class_id}:{slot.subject_id}")
+    await page.wait_for_selector("body:not([data-loading])")
+    assert (await page.text_content("#title")).startswith(klass.name)
+    if day < week_start(school.clock.now.date()):
+        await page.click("#earlier")
+        await page.wait_for_selector("body:not([data-loading])")
+    await page.wait_for_selector(f'#grid th.col[data-day="{day.isoformat()}"][data-period="{slot.period}"]')
+    column = await column_index(page, day.isoformat(), slot.period)
+    cell = f'td[data-key="{column}:{child_id}"]'
+    await no_page_scroll(page)
+    # Attendance mode: one tap moves the cell on by one, as in chat.
+    expected = next_attendance(before.attendance if before else "present")
+    await page.click(f"{cell} button")
+    await page.wait_for_selector(f'{cell}[data-att="{expected}"]:not(.pending)')
+    # Marks mode: the picker offers the country's scale; 2 is never in the demo's marks.
+    await page.click('button[data-value="mark"]')
+    await page.click(f"{cell} button")
+    await page.click('#sheet button.mark[data-grade="2"][data-kind="regular"]')
+    await page.wait_for_function(f"document.querySelector('{cell}:not(.pending) button')?.textContent.includes('2')")
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'ok'")
+    assert not errors, errors
+    async with school.app.sessions() as session:
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        mark = await session.scalar(select(JournalMark).where(JournalMark.lesson_id == lesson.id,
+                                                              JournalMark.student_id == child_id))
+        assert (mark.attendance, mark.grade) == (expected, 2)
+        fields = [c.field for c in await session.scalars(select(JournalChange).where(
+            JournalChange.lesson_id == lesson.id, JournalChange.student_id == child_id, JournalChange.changed_by ==
+            TEACHER))]
+        assert "attendance" in fields and "grade" in fields
+    # The parent's chat screen (the function the chat's "This week" button calls) shows both.
+    from bot.formatting import fmt_date
+    from bot.services.parent_views import week_summary_text
+
+    with school.app.i18n.context(), school.app.i18n.use_locale("ru"):
+        async with school.app.sessions() as session:
+            text = await week_summary_text(session, child_id, week_start(day))
+        line = next(li for li in text.splitlines() if li.startswith(fmt_date(day, "ru", "EEE d MMM")))
+    icon = {"absent": "✗", "excused": "🤒", "late": "⏰"}.get(expected)
+    assert f"{subject} 2" in line and (icon is None or f"{icon} {subject}" in line), text
+    await context.close()
+
+
+async def column_index(page, day: str, period: int) -> int:
+    return await page.evaluate("""([day, period]) => {
+        const heads = [...document.querySelectorAll('#grid thead th.col')];
+        return heads.findIndex((th) => th.dataset.day === day && Number(th.dataset.period) === period);
+    }""", [day, period])
+
+
+async def test_a_change_from_another_device_is_shown_and_a_lost_connection_retried(served, browser):
+    school, url = served
+    slot, day, _klass = await own_slot(school, TEACHER)
+    context, page, _errors = await open_page(browser, school, url, TEACHER)
+    await page.wait_for_selector("#grid")
+    await page.select_option("#pair", f"{slot.class_id}:{slot.subject_id}")
+    await page.wait_for_selector("body:not([data-loading])")
+    if day < week_start(school.clock.now.date()):
+        await page.click("#earlier")
+        await page.wait_for_selector("body:not([data-loading])")
+    await page.wait_for_selector(f'#grid th.col[data-day="{day.isoformat()}"][data-period="{slot.period}"]')
+    column = await column_index(page, day.isoformat(), slot.period)
+    pupils = await page.eval_on_selector_all("#grid tbody tr", "rows => rows.map(r => r.dataset.pupil)")
+    first, second = int(pupils[0]), int(pupils[1])
+    # Another device marks the first pupil late meanwhile.
+    grid = await (await school_get(school, TEACHER, slot, day)).json()
+    version = grid["columns"][column]["version"]
+    response = await school_post(school, TEACHER, {"timetable_id": slot.id, "day": day.isoformat(),
+                                                   "student_id": first, "version": version, "attendance": "late"})
+    assert response.status == 200
+    await page.click(f'td[data-key="{column}:{first}"] button')
+    await page.wait_for_selector("#toast:not([hidden])")
+    assert "другом устройстве" in await page.text_content("#toast")
+    await page.wait_for_selector(f'td[data-key="{column}:{first}"][data-att="late"]')
+    # No connection: the tap is kept, shown as waiting, and sent when the connection is back.
+    await context.set_offline(True)
+    await page.click(f'td[data-key="{column}:{second}"] button')
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'warn'")
+    assert await page.query_selector(f'td[data-key="{column}:{second}"].pending')
+    await context.set_offline(False)
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'ok'", timeout=20000)
+    async with school.app.sessions() as session:
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        marks = {m.student_id: m.attendance for m in await session.scalars(
+            select(JournalMark).where(JournalMark.lesson_id == lesson.id))}
+    assert marks[first] == "late"
+    assert marks[second] == await page.get_attribute(f'td[data-key="{column}:{second}"]', "data-att") != "present"
+    await context.close()
+
+
+async def school_get(school, user_id, slot, day):
+    from aiohttp import ClientSession
+
+    async with ClientSession() as session:
+        response = await session.get(school.url + "api/grid", params={
+            "class_id": slot.class_id, "subject_id": slot.subject_id, "week": day.isoformat()},
+            headers=school.headers(user_id))
+        await response.read()
+        return response
+
+
+async def school_post(school, user_id, body):
+    from aiohttp import ClientSession
+
+    async with ClientSession() as session:
+        response = await session.post(school.url + "api/cell", json=body, headers=school.headers(user_id))
+        await response.read()
+        return response
+
+
+async def test_parents_page_shows_their_child_only_and_back_returns(served, browser):
+    school, url = served
+    async with school.app.sessions() as session:
+        names = {s.id: s.full_name for s in await session.scalars(select(Student))}
+    child_id = school.demo.student_ids[0]
+    context, page, errors = await open_page(browser, school, url, PARENT, query="?view=child")
+    await page.wait_for_selector("#week")
+    body = await page.text_content("main")
+    assert names[child_id] in await page.text_content("#title")
+    assert not [n for sid, n in names.items() if sid != child_id and n in body + await page.text_content("#title")]
+    refused = await page.evaluate("""async (id) => (await fetch('api/child?student_id=' + id,
+        {headers: {Authorization: 'tma ' + Telegram.WebApp.initData}})).status""", school.demo.student_ids[5])
+    assert refused == 403
+    await page.click("#chart .bar >> nth=0")
+    assert await page.text_content("#chart .detail") != ""
+    await no_page_scroll(page)
+    assert not errors, errors
+    await context.close()
+
+
+@pytest.mark.parametrize("lang", ["uz", "ky", "kk", "ru"])
+async def test_screenshots_in_both_themes(served, browser, lang):
+    school, url = served
+    await set_language(school, lang)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    slot, _day, _klass = await own_slot(school, TEACHER)
+    for theme in ("light", "dark"):
+        context, page, errors = await open_page(browser, school, url, TEACHER, theme=theme)
+        await page.wait_for_selector("#grid")
+        await page.select_option("#pair", f"{slot.class_id}:{slot.subject_id}")
+        await page.wait_for_selector("body:not([data-loading]) #grid tbody tr")
+        await no_page_scroll(page)
+        assert await page.evaluate("document.documentElement.lang") == lang
+        await page.screenshot(path=str(ARTIFACTS / f"grid-{lang}-{theme}.png"))
+        await page.click('button[data-value="mark"]')
+        await page.click("#grid tbody td.cell:not(.ro) button >> nth=0")
+        await page.wait_for_selector("#sheet:not([hidden])")
+        await page.screenshot(path=str(ARTIFACTS / f"picker-{lang}-{theme}.png"))
+        assert await page.evaluate("window.__tg.backVisible")
+        await page.evaluate("window.__tg.backHandler()")  # Telegram's Back closes the picker
+        await page.wait_for_selector("#sheet", state="hidden")
+        await context.close()
+        context, page, errors2 = await open_page(browser, school, url, PARENT, theme=theme, query="?view=child")
+        await page.wait_for_selector("#week")
+        await no_page_scroll(page)
+        await page.screenshot(path=str(ARTIFACTS / f"parent-{lang}-{theme}.png"), full_page=True)
+        await context.close()
+        assert not errors and not errors2, errors + errors2
