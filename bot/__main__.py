@@ -1,4 +1,4 @@
-"""`python -m bot` runs the bot; subcommands: console, import, demo, i18n, migrate, grant."""
+"""`python -m bot` runs the bot; subcommands: worker, console, import, demo, i18n, migrate, grant."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Maktab Bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (default): long polling, or a webhook with MODE=webhook")
+    sub.add_parser("worker", help="run the jobs only (reminder planning and sending, exam deadlines), no updates")
     console = sub.add_parser("console", help="chat with the bot in this terminal, without Telegram")
     console.add_argument("--database", default="sqlite+aiosqlite:///console.db",
                          help="database for the console session (demo data is loaded into it)")
@@ -69,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     command = args.command or "run"
 
-    if command == "run":
+    if command in ("run", "worker"):
         problem = token_problem(settings.bot_token.get_secret_value() if settings.bot_token else None)
         if problem:
             print(HELP_NO_TOKEN.format(problem=problem), file=sys.stderr)
             return 2
-        from bot.runner import run_polling, run_webhook
+        from bot.runner import run_polling, run_webhook, run_worker
 
-        runner = run_webhook if settings.mode == "webhook" else run_polling
+        runner = run_worker if command == "worker" else run_webhook if settings.mode == "webhook" else run_polling
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(runner(settings))
         return 0
