@@ -18,9 +18,10 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.formatting import fmt_date, summative_names
 from bot.keyboards.common import MenuCB, nav_row
-from bot.keyboards.journal import LessonCB
+from bot.keyboards.journal import LessonCB, grid_button
 from bot.services.clock import school_today
 from bot.services.parent_views import mark_text
 from bot.ui import TYPED_TEXT, clip, notify, show
@@ -51,7 +52,8 @@ async def teacher_staff_ids(session: AsyncSession, user: User) -> list[int]:
     return [s.id for s in (await membership_of(session, user.id)).staff]
 
 
-async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user: User, day: date | None) -> None:
+async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user: User, day: date | None,
+                     webapp_url: str | None = None) -> None:
     membership = await membership_of(session, user.id)
     staff_ids = [s.id for s in membership.staff]
     kb = InlineKeyboardBuilder()
@@ -79,6 +81,8 @@ async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user
                a="list", d=(day - timedelta(days=1)).toordinal()).pack()),
            InlineKeyboardButton(text=_("Day after ▶️"), callback_data=LessonCB(
                a="list", d=(day + timedelta(days=1)).toordinal()).pack()))
+    if webapp_url:
+        kb.row(grid_button(webapp_url))
     when = _("Today") if day == today else fmt_date(day, fmt="EEEE")
     head = "📒 " + _("{when}, {date}").format(when=when, date=fmt_date(day, fmt="d MMMM")) + ": " + ngettext(
         "{n} lesson", "{n} lessons", len(slots)).format(n=len(slots))
@@ -90,14 +94,15 @@ async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user
 
 
 @router.message(Command("journal"))
-async def journal_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+async def journal_command(message: Message, session: AsyncSession, user: User, state: FSMContext,
+                          settings: Settings) -> None:
     await state.set_state(None)
-    await day_screen(message, session, user, None)
+    await day_screen(message, session, user, None, settings.webapp_url)
 
 
 @router.callback_query(MenuCB.filter(F.to == "journal"))
-async def journal_button(query: CallbackQuery, session: AsyncSession, user: User) -> None:
-    await day_screen(query, session, user, None)
+async def journal_button(query: CallbackQuery, session: AsyncSession, user: User, settings: Settings) -> None:
+    await day_screen(query, session, user, None, settings.webapp_url)
 
 
 def sheet_text(sheet: LessonSheet, day: date, mode: str) -> str:

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.menu import main_menu, role_keyboard
 from bot.services.roles import available_roles, pick_role
@@ -45,13 +46,18 @@ def menu_title(role: Role, user: User) -> str:
     return _("🏠 {title} Choose what to do:").format(title=titles[role])
 
 
-async def show_main_menu(event: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
+async def show_main_menu(event: Message | CallbackQuery, session: AsyncSession, user: User,
+                         webapp_url: str | None = None) -> None:
     roles, _m = await available_roles(session, user)
     role = pick_role(user, roles)
     if role is None:
         await show(event, _("Who are you? Choose your role:"), role_keyboard(ROLE_ORDER, with_menu=False))
         return
     await show(event, menu_title(role, user), main_menu(role, other_roles=len(roles) > 1))
+    if webapp_url and event.bot is not None:
+        from bot.webapp.menu_button import offer_menu_button
+
+        await offer_menu_button(event.bot, user.id, role, user.language, webapp_url)
 
 
 def _who_for(command: str) -> str:
@@ -120,15 +126,17 @@ async def start(message: Message, session: AsyncSession, user: User, state: FSMC
 
 
 @router.message(Command("menu"))
-async def menu_command(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
+async def menu_command(message: Message, session: AsyncSession, user: User, state: FSMContext,
+                       settings: Settings) -> None:
     await state.clear()
-    await show_main_menu(message, session, user)
+    await show_main_menu(message, session, user, settings.webapp_url)
 
 
 @router.callback_query(MenuCB.filter(F.to == "main"))
-async def menu_button(query: CallbackQuery, session: AsyncSession, user: User, state: FSMContext) -> None:
+async def menu_button(query: CallbackQuery, session: AsyncSession, user: User, state: FSMContext,
+                      settings: Settings) -> None:
     await state.clear()
-    await show_main_menu(query, session, user)
+    await show_main_menu(query, session, user, settings.webapp_url)
 
 
 @router.callback_query(MenuCB.filter(F.to == "role"))

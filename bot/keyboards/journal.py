@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, WebAppInfo
+from aiogram.utils.i18n import gettext as _
+
+
+def webapp_page(webapp_url: str, view: str) -> str:
+    """The Mini App's page for a view ("grid" for teachers, "child" for parents)."""
+    return webapp_url.rstrip("/") + "/?view=" + view
+
+
+def grid_button(webapp_url: str) -> InlineKeyboardButton:
+    """Opens the journal grid as a Telegram Mini App (shown only when WEBAPP_URL is set)."""
+    return InlineKeyboardButton(text=_("📋 Grid"), web_app=WebAppInfo(url=webapp_page(webapp_url, "grid")))
 
 
 class LessonCB(CallbackData, prefix="jl"):

@@ -1,0 +1,46 @@
+"""The chat's ways into the Mini App: a "📋 Grid" web-app button on the journal's day screen and a menu button
+per teacher or parent, only when WEBAPP_URL is set; without it the bot works as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.demo import seed_demo
+from tests.harness import Harness, sqlite_url
+from tests.test_e2e_journal import link_staff
+
+URL = "https://school.example/webapp"
+
+
+async def started(tmp_path, **overrides) -> tuple[Harness, object]:
+    h = await Harness.start(sqlite_url(tmp_path / "bot.db"), **overrides)
+    async with h.db() as session:
+        demo = await seed_demo(session)
+    return h, demo
+
+
+def web_app_buttons(user) -> list[dict]:
+    return [b for m in user.bot_messages() for row in m.inline_buttons() for b in row if "web_app" in b]
+
+
+@pytest.mark.parametrize("webapp_url", [URL, None])
+async def test_grid_button_and_menu_button_only_with_webapp_url(tmp_path, webapp_url):
+    h, demo = await started(tmp_path, webapp_url=webapp_url)
+    try:
+        await link_staff(h, 7001, demo.teacher_phone)
+        teacher = h.user(7001, "Dilnoza")
+        await teacher.send("/journal")
+        await teacher.wait_for(lambda m: "📒" in (m.text or ""))
+        await teacher.send("/menu")
+        await teacher.wait_for(lambda m: "🏠" in (m.text or ""))
+        await teacher.wait_idle()
+        buttons = web_app_buttons(teacher)
+        menu = h.api.menu_buttons.get(7001)
+        if webapp_url is None:
+            assert not buttons and menu is None
+            return
+        assert [b["web_app"]["url"] for b in buttons] == [URL + "/?view=grid"]
+        assert buttons[0]["text"].startswith("📋")
+        assert menu["type"] == "web_app" and menu["web_app"]["url"] == URL + "/?view=grid"
+    finally:
+        await h.stop()
