@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                          help="database for the console session (demo data is loaded into it)")
     console.add_argument("--script", help="a file of inputs, one per line, instead of the keyboard")
     imp = sub.add_parser("import", help="import data from a spreadsheet")
-    imp.add_argument("what", choices=["roster", "journal", "calendar"], help="what the file holds")
+    imp.add_argument("what", choices=["roster", "journal", "calendar", "plan"], help="what the file holds")
     imp.add_argument("file", help="an .xlsx or .csv file")
     demo = sub.add_parser("demo", help="fill a sample school with a term of data")
     demo.add_argument("--reset", action="store_true", help="remove an earlier demo school first")

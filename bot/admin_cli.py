@@ -55,6 +55,28 @@ async def _user(session: AsyncSession, user_id: int, now: datetime) -> User:
     return user
 
 
+async def _place(session: AsyncSession, country: str, region: str | None,
+                 district: str | None) -> tuple[str | None, str | None]:
+    """The region as the country's list writes it ("Toshkent sh." -> "Toshkent shahri") and the district as
+    the region's schools write it ("Urgut t." -> "Urgut tumani"), so the area meets its schools."""
+    from sqlalchemy import distinct, select
+
+    from bot.importing.places import canonical_region, district_spelling
+    from storage.models import School
+
+    if region is None:
+        return None, None
+    try:
+        region = canonical_region(country, region)
+    except ValueError as exc:
+        raise GrantError(str(exc)) from exc
+    if district is not None:
+        known = await session.scalars(select(distinct(School.district)).where(School.country == country,
+                                                                             School.region == region))
+        district = district_spelling(district, list(known))
+    return region, district
+
+
 async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str, region: str | None = None,
                            district: str | None = None, now: datetime | None = None) -> Supervisor:
     """Idempotent: the same area twice is one row."""
@@ -70,6 +92,7 @@ async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str,
     district = district.strip() if district and district.strip() else None
     if district and not region:
         raise GrantError("--district needs --region")
+    region, district = await _place(session, country, region, district)
     user = await _user(session, user_id, now or datetime.now(UTC))
     existing = await session.scalar(select(Supervisor).where(
         Supervisor.user_id == user_id, Supervisor.country == country,

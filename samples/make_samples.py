@@ -236,11 +236,28 @@ def make_calendar_xlsx(path: Path) -> None:
     workbook.save(path)
 
 
+#: Certification plans (seed 002): regions and districts written as people write them, and one school's own.
+PLAN_ROWS = [
+    ["country", "region", "district", "school_id", "plan"],
+    ["UZ", "Samarqand vil.", "", "", 250],
+    ["UZ", "Samarqand viloyati", "Samarqand sh.", "", 120],
+    ["UZ", "", "", UZ[1], 40],
+    ["KG", "Бишкек", "", "", 80],
+    ["KZ", "г. Алматы", "Бостандыкский р-н", "", 60],
+]
+
+
+def make_plan_csv(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(PLAN_ROWS)
+
+
 def main() -> None:
     make_roster_xlsx(HERE / "roster.xlsx")
     make_roster_csv(HERE / "roster.csv")
     make_journal_csv(HERE / "journal.csv")
     make_calendar_xlsx(HERE / "calendar.xlsx")
+    make_plan_csv(HERE / "plan.csv")
     print(f"samples written to {HERE}")
 
 

@@ -45,9 +45,9 @@ from storage.models import (
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TABLES = ("schools", "classes", "subjects", "staff", "students", "guardian_contacts", "parent_links", "timetable",
-          "terms", "holidays", "summatives", "journal_lessons", "journal_marks", "journal_changes")
+          "terms", "holidays", "summatives", "journal_lessons", "journal_marks", "journal_changes", "area_plans")
 ALL_SAMPLES = (("roster", "roster.xlsx"), ("roster", "roster.csv"), ("calendar", "calendar.xlsx"),
-               ("journal", "journal.csv"))
+               ("journal", "journal.csv"), ("plan", "plan.csv"))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.importing.calendar import import_calendar
 from bot.importing.journal import import_journal
+from bot.importing.plans import import_plans
 from bot.importing.report import ImportReport, Problem
 from bot.importing.roster import import_roster
 from bot.importing.spreadsheet import SpreadsheetError, Table, read_tables
@@ -32,6 +33,7 @@ IMPORTERS: dict[str, Importer] = {
     "roster": import_roster,
     "journal": import_journal,
     "calendar": import_calendar,
+    "plan": import_plans,
 }
 
 __all__ = ["IMPORTERS", "ImportReport", "import_file", "import_tables", "run_import"]

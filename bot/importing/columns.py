@@ -18,6 +18,7 @@ PEOPLE = {
     "timezone": ("time zone", "tz", "часовой пояс", "vaqt mintaqasi", "убакыт алкагы", "уақыт белдеуі"),
     "region": ("область", "регион", "viloyat", "hudud", "вилоят", "облус", "облыс"),
     "district": ("район", "город/район", "tuman", "туман", "аудан"),
+    "plan": ("teachers planned", "план", "reja", "режа", "жоспар"),
     "role": ("роль", "должность", "категория", "rol", "lavozim", "лавозим", "ролу", "кызматы", "рөлі", "лауазымы"),
     "full_name": ("name", "full name", "фио", "ф и о", "имя", "фамилия имя", "фамилия имя отчество", "ism",
                   "f i sh", "fish", "ism familiya", "familiya ism", "familiyasi ismi", "ф и ш", "исм", "аты жөнү",
@@ -96,4 +97,13 @@ CALENDAR_SHEETS = {
                  "демалыстар"),
     "summatives": ("summative", "assessments", "суммативы", "соч сор", "сор соч", "sor soch", "bsb chsb",
                    "summativlar", "суммативлар", "бжб тжб"),
+}
+
+#: Certification plans (seed 002): one row per region, district or school with its number to certify.
+PLANS = {
+    **SCHOOL,
+    "country": PEOPLE["country"],
+    "region": PEOPLE["region"],
+    "district": PEOPLE["district"],
+    "plan": PEOPLE["plan"],
 }

@@ -27,6 +27,16 @@ def local_phone(text: str, country: str | None) -> str | None:
     return normalize_phone(text)
 
 
+def apply_changes(record: object, values: dict[str, object]) -> bool:
+    """Set the attributes that differ; whether any did."""
+    changed = False
+    for attr, value in values.items():
+        if getattr(record, attr) != value:
+            setattr(record, attr, value)
+            changed = True
+    return changed
+
+
 class AmbiguousName(ValueError):
     """A name that fits more than one record; the message says how to tell them apart."""
 
@@ -62,6 +72,11 @@ class SchoolFinder:
         if len(found) > 1:
             raise AmbiguousName(f"{len(found)} schools are named “{name}”; add the school_id column")
         return found[0] if found else None
+
+    def districts(self, country: str | None, region: str | None) -> list[str]:
+        """The districts already written for a region's schools (their spellings are kept)."""
+        schools = {id(s): s for group in self.by_name.values() for s in group}.values()
+        return sorted({s.district for s in schools if s.district and s.country == country and s.region == region})
 
     def only_school(self) -> School | None:
         schools = {id(s): s for group in self.by_name.values() for s in group}

@@ -1,0 +1,133 @@
+"""The roster's staff and links: one draft per person from all their rows, matched to the school's staff;
+parents' phones per student; people who already shared their phone with the bot linked at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.importing.lookup import SchoolDirectory
+from bot.importing.report import ImportReport
+from bot.importing.spreadsheet import Row
+from domain.tabular import name_key, names_overlap
+from storage.models import GuardianContact, ParentLink, Staff, Student, User
+
+if TYPE_CHECKING:
+    from bot.importing.roster import Person
+
+STAFF_ROLES = ("teacher", "class_teacher", "deputy", "head")
+_POSITION_RANK = {"teacher": 0, "deputy": 1, "head": 2}
+
+
+@dataclass
+class StaffDraft:
+    """One staff member gathered from all their rows (a teacher row and a class-teacher row, say)."""
+
+    name: str
+    phone: str | None
+    rows: list[Row] = field(default_factory=list)
+    positions: set[str] = field(default_factory=set)
+    led_classes: list[tuple[str, int, Row]] = field(default_factory=list)
+
+    @property
+    def position(self) -> str:
+        return max(self.positions or {"teacher"}, key=_POSITION_RANK.__getitem__)
+
+
+def gather_staff(persons: list[Person], report: ImportReport) -> list[StaffDraft]:
+    """One draft per person: rows with the same phone, or with the same name and no phone, are one person.
+    The same phone under two different names is an error (one of them is mistyped)."""
+    drafts: list[StaffDraft] = []
+    by_phone: dict[str, StaffDraft] = {}
+    by_name: dict[str, list[StaffDraft]] = {}
+    staff_rows = [p for p in persons if p.role in STAFF_ROLES]
+    for person in sorted(staff_rows, key=lambda p: not p.phones):  # rows with a phone first
+        phone = person.phones[0] if person.phones else None
+        draft = by_phone.get(phone) if phone else None
+        if draft is not None and not _same_person(draft.name, person.name):
+            report.error(person.row, f"{phone} is also the phone of {draft.name} (row {draft.rows[0].number})",
+                         "phone")
+            continue
+        if draft is None and phone is None:
+            same_name = by_name.get(name_key(person.name), [])
+            draft = same_name[0] if len(same_name) == 1 else None
+        if draft is None:
+            draft = StaffDraft(name=person.name, phone=phone)
+            drafts.append(draft)
+            by_name.setdefault(name_key(person.name), []).append(draft)
+            if phone:
+                by_phone[phone] = draft
+        draft.rows.append(person.row)
+        draft.positions.add("teacher" if person.role == "class_teacher" else person.role)
+        if person.role == "class_teacher" and person.klass:
+            draft.led_classes.append((*person.klass, person.row))
+    for draft in drafts:
+        draft.rows.sort(key=lambda r: r.number)
+    return drafts
+
+
+def _same_person(a: str, b: str) -> bool:
+    ka, kb = name_key(a), name_key(b)
+    return ka == kb or names_overlap(ka, kb)
+
+
+def match_staff(directory: SchoolDirectory, draft: StaffDraft, claimed: set[int],
+                 report: ImportReport) -> Staff | None:
+    """The existing staff member a draft is: same phone, else the one unclaimed member of the same name."""
+    if draft.phone:
+        same_phone = next((s for s in directory.staff if s.phone == draft.phone), None)
+        if same_phone is not None:
+            return same_phone
+    key = name_key(draft.name)
+    same_name = [s for s in directory.staff if name_key(s.full_name) == key and s.id not in claimed]
+    if len(same_name) > 1 and draft.phone is None:
+        report.error(draft.rows[0], f"{len(same_name)} staff members of this school are called “{draft.name}”; "
+                                    "write the phone number to tell them apart", "phone")
+        return None
+    return same_name[0] if len(same_name) == 1 else None
+
+
+async def contacts_of(session: AsyncSession, school_id: int) -> dict[int, dict[str, GuardianContact]]:
+    contacts: dict[int, dict[str, GuardianContact]] = {}
+    rows = await session.scalars(select(GuardianContact).join(Student, Student.id == GuardianContact.student_id)
+                                 .where(Student.school_id == school_id))
+    for contact in rows:
+        contacts.setdefault(contact.student_id, {})[contact.phone] = contact
+    return contacts
+
+
+async def _users_by_phone(session: AsyncSession, phones: set[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), 500):
+        rows = await session.execute(select(User.id, User.phone).where(User.phone.in_(ordered[start:start + 500])))
+        for user_id, phone in rows:
+            found.setdefault(phone, []).append(user_id)
+    return found
+
+
+async def link_existing_users(session: AsyncSession, school_id: int, report: ImportReport, now: datetime) -> None:
+    """People who already shared their phone with the bot get their staff record or child at once."""
+    unlinked = list(await session.scalars(select(Staff).where(Staff.school_id == school_id, Staff.user_id.is_(None),
+                                                              Staff.phone.isnot(None))))
+    contacts = (await session.execute(select(GuardianContact.phone, GuardianContact.student_id)
+                                      .join(Student, Student.id == GuardianContact.student_id)
+                                      .where(Student.school_id == school_id))).all()
+    users = await _users_by_phone(session, {s.phone for s in unlinked} | {contact[0] for contact in contacts})
+    if not users:
+        return
+    for staff in unlinked:
+        if staff.phone in users:
+            staff.user_id = users[staff.phone][0]
+            report.tally("staff linked to their bot account", "updated")
+    wanted = {(user_id, student_id) for phone, student_id in contacts for user_id in users.get(phone, ())}
+    existing = set((await session.execute(select(ParentLink.user_id, ParentLink.student_id).where(
+        ParentLink.user_id.in_({pair[0] for pair in wanted})))).all()) if wanted else set()
+    for user_id, student_id in sorted(wanted - existing):
+        session.add(ParentLink(user_id=user_id, student_id=student_id, created_at=now))
+        report.tally("parents linked to their bot account", "created")
+    await session.flush()
