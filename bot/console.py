@@ -351,6 +351,10 @@ class Console:
             self.problem(f"(message #{target.message_id} has {span})")
             return
         button = flat[number - 1]
+        if "web_app" in button:
+            self.write("(a Mini App: open it in a browser as this persona)\n" + self.web_app_link(
+                persona, button["web_app"]["url"]))
+            return
         if "callback_data" not in button:
             where = button.get("url") or "outside the console"
             self.write(f"(this button opens {where})")
@@ -358,6 +362,19 @@ class Console:
         callback_id = await user.click(number - 1, message=target)
         await self.settle(persona)
         self._show_callback_answer(user, callback_id)
+
+    def web_app_link(self, persona: Persona, url: str) -> str:
+        """The page's URL with initData signed for the persona, in the fragment where Telegram puts it."""
+        from datetime import UTC, datetime
+        from urllib.parse import quote
+
+        from bot.webapp.auth import sign_init_data
+
+        user = persona.user
+        init = sign_init_data(self.api.token, {"id": user.user_id, "first_name": persona.name,
+                                               "language_code": user.language_code or self.language},
+                              auth_date=datetime.now(UTC))
+        return f"{url}#tgWebAppData={quote(init, safe='')}"
 
     async def press_reply(self, number: int) -> None:
         user = self._persona().user
@@ -501,6 +518,23 @@ def _console_stdout() -> TextIO:
     return sys.stdout
 
 
+async def _start_local_webapp(app: Any) -> Any:
+    """The Mini App on a free loopback port, so its web-app buttons can be opened in a local browser."""
+    from aiohttp import web
+
+    from bot.webapp import setup_webapp
+
+    web_app = web.Application()
+    setup_webapp(web_app, app, app.settings.bot_token.get_secret_value(), prefix="/webapp")
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    app.settings.webapp_url = f"http://127.0.0.1:{port}/webapp"  # the same object the handlers read
+    return runner
+
+
 async def run_console(settings: Settings, *, database_url: str, script: str | Path | None = None,
                       out: TextIO | None = None, stdin: TextIO | None = None,
                       files_dir: Path | None = None) -> int:
@@ -525,7 +559,7 @@ async def run_console(settings: Settings, *, database_url: str, script: str | Pa
             "bot_token": SecretStr(api.token), "bot_api_url": api.base_url, "database_url": database_url,
             "scheduler_enabled": True, "mode": "polling",
         })
-        app = bot = polling = None
+        app = bot = polling = webapp = None
         try:
             app = await build_app(settings)
             async with app.sessions() as session:
@@ -533,6 +567,7 @@ async def run_console(settings: Settings, *, database_url: str, script: str | Pa
                 await session.commit()
                 school = await session.get(School, demo.school_id)
             bot = create_bot(settings)
+            webapp = await _start_local_webapp(app)
             await on_startup(app, bot)
             dp = app.dispatcher
             # One update at a time: see Console.settle.
@@ -561,6 +596,8 @@ async def run_console(settings: Settings, *, database_url: str, script: str | Pa
                     await asyncio.wait_for(polling, 5)
             if app is not None:
                 await on_shutdown(app)
+            if webapp is not None:
+                await webapp.cleanup()
             if bot is not None:
                 await bot.session.close()
             if app is not None:

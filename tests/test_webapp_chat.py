@@ -44,3 +44,32 @@ async def test_grid_button_and_menu_button_only_with_webapp_url(tmp_path, webapp
         assert menu["type"] == "web_app" and menu["web_app"]["url"] == URL + "/?view=grid"
     finally:
         await h.stop()
+
+
+async def test_console_shows_the_grid_button_and_a_signed_local_link(tmp_path):
+    import io
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from urllib.parse import unquote
+
+    from bot.config import Settings
+    from bot.console import CONSOLE_TOKEN, Console, run_console
+    from bot.webapp.auth import validate_init_data
+    from tests.test_console import _seed_early_in_term
+
+    database_url = sqlite_url(tmp_path / "console.db")
+    await _seed_early_in_term(database_url)
+    script = tmp_path / "script.txt"
+    script.write_text(":as teacher\n/start\n1\n:phone\n/journal\n:quit\n", encoding="utf-8")
+    out = io.StringIO()
+    code = await run_console(Settings(_env_file=None, default_language="ru"), database_url=database_url,
+                             script=script, out=out, files_dir=tmp_path / "files")
+    assert code == 0 and "🔗 📋 Таблица" in out.getvalue(), out.getvalue()
+    # Pressing it prints the page's address with initData signed for the persona, as Telegram passes it.
+    console = SimpleNamespace(api=SimpleNamespace(token=CONSOLE_TOKEN), language="ru")
+    persona = SimpleNamespace(name="Dilnoza", user=SimpleNamespace(user_id=900000001, language_code="uz"))
+    link = Console.web_app_link(console, persona, "http://127.0.0.1:5/webapp/?view=grid")
+    page, _sep, fragment = link.partition("#tgWebAppData=")
+    assert page == "http://127.0.0.1:5/webapp/?view=grid"
+    data = validate_init_data(CONSOLE_TOKEN, unquote(fragment), now=datetime.now(UTC), max_age=timedelta(minutes=1))
+    assert data.user.id == 900000001 and data.user.language_code == "uz"
