@@ -341,3 +341,39 @@ async def test_unit_of_work_rolls_back_without_commit(school):
         await uow.session.flush()
     async with school.app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(School).where(School.name == "Never")) == 0
+
+
+async def test_kazakh_summatives_are_points_over_a_maximum(school):
+    other = await other_school(school)  # a Kazakh school: formative 1–10, СОР/СОЧ scored
+    async with school.app.sessions() as session:
+        from storage.models import User
+
+        session.add(User(id=7400, tg_name="K", created_at=school.clock.now, role="teacher", language="kk"))
+        await session.flush()
+        staff = await session.scalar(select(Staff).join(TimetableLesson, TimetableLesson.teacher_id == Staff.id)
+                                     .where(TimetableLesson.id == other["slot"]))
+        staff.user_id = 7400
+        await session.commit()
+    monday = school.clock.now.date() - timedelta(days=school.clock.now.weekday() + 7)
+    base = {"timetable_id": other["slot"], "day": monday.isoformat(), "student_id": other["pupil"]}
+    grid = await (await school.client.get("/webapp/api/grid", params={
+        "class_id": other["class_id"], "subject_id": other["subject_id"], "week": monday.isoformat()},
+        headers=school.headers(7400))).json()
+    column = next(c for c in grid["columns"] if c["day"] == monday.isoformat())
+    assert column["scale"] == list(range(1, 11)) and column["summative_percent"]
+    scored = await _cell(school, 7400, {**base, "version": 0, "kind": "section", "score": "17/20"})
+    saved = await scored.json()
+    assert scored.status == 200, saved
+    assert (saved["cell"]["grade"], saved["cell"]["points"], saved["cell"]["max_points"]) == (85, 17, 20)
+    # A bare per cent is not how a Kazakh summative is stored; a lesson mark is not scored; 21/20 is no score.
+    for change in ({"kind": "section", "grade": 85}, {"kind": "regular", "score": "8/10"},
+                   {"kind": "term", "score": "21/20"}):
+        refused = await _cell(school, 7400, {**base, "version": saved["version"], **change})
+        assert refused.status == 422, change
+    mark = await _cell(school, 7400, {**base, "version": saved["version"], "kind": "regular", "grade": 10})
+    assert (await mark.json())["cell"] == {"attendance": "present", "grade": 10, "kind": "regular", "points": None,
+                                           "max_points": None}
+    async with school.app.sessions() as session:
+        fields = {c.field for c in await session.scalars(select(JournalChange).where(
+            JournalChange.student_id == other["pupil"]))}
+    assert {"grade", "kind", "score"} <= fields

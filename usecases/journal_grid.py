@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.countries import rules_for
-from domain.grading import MarkKind, allowed_grades, first_half_end
+from domain.grading import MarkKind, allowed_grades, first_half_end, is_percent_kind, parse_score, score_percent
 from domain.journal import ATTENDANCE_CYCLE, week_start
 from storage.models import JournalMark, SchoolClass
 from storage.repositories import grid as grid_repo
@@ -34,8 +34,11 @@ def local_today(timezone: str | None, now: datetime) -> date:
 @dataclass(frozen=True)
 class Cell:
     attendance: str | None  # None: nothing entered
-    grade: int | None
+    grade: int | None  # a mark, or a scored summative's per cent
     kind: str
+    #: Kazakhstan's СОР/СОЧ: points over a maximum ("17/20"); None for a mark.
+    points: int | None = None
+    max_points: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,7 @@ def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
             editable=slot is not None and slot.teacher_id in staff_ids and not future,
             future=future, scale=scale, summative_percent=summative_percent, gap=gap))
         for mark in marks:
-            grid.cells[(index, mark.student_id)] = Cell(attendance=mark.attendance, grade=mark.grade, kind=mark.kind)
+            grid.cells[(index, mark.student_id)] = _cell(mark)
 
 
 # --- writes ---------------------------------------------------------------------------------------------------
@@ -214,11 +217,14 @@ async def own_sheet(uow: UnitOfWork, user_id: int, timetable_id: int, day: date,
     return sheet
 
 
+def _cell(mark: JournalMark) -> Cell:
+    return Cell(attendance=mark.attendance, grade=mark.grade, kind=mark.kind, points=mark.points,
+                max_points=mark.max_points)
+
+
 def cell_of(sheet: LessonSheet, student_id: int) -> Cell:
     mark = sheet.marks.get(student_id)
-    if mark is None:
-        return Cell(attendance=None, grade=None, kind=MarkKind.REGULAR.value)
-    return Cell(attendance=mark.attendance, grade=mark.grade, kind=mark.kind)
+    return _cell(mark) if mark is not None else Cell(attendance=None, grade=None, kind=MarkKind.REGULAR.value)
 
 
 def _check_version(sheet: LessonSheet, seen_version: int, student_id: int | None = None) -> None:
@@ -241,8 +247,18 @@ async def _check_grade(uow: UnitOfWork, sheet: LessonSheet, day: date, grade: in
 
 async def set_cell(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day: date, student_id: int,
                    seen_version: int, now: datetime, *, attendance: str | None = None, grade: int | None = None,
-                   kind: str = MarkKind.REGULAR.value, clear_grade: bool = False) -> Saved:
-    """Set one pupil's attendance and/or mark on one lesson; committed once, with history."""
+                   kind: str = MarkKind.REGULAR.value, clear_grade: bool = False, score: str | None = None) -> Saved:
+    """Set one pupil's attendance and/or mark on one lesson; committed once, with history.
+
+    `score` is a summative typed as the chat takes it where the country scores them (Kazakhstan's СОР/СОЧ):
+    "17/20" or a per cent "85"; the mark's grade is then the per cent, as in chat."""
+    points = None
+    if score is not None:
+        try:
+            points = parse_score(score)
+        except ValueError as exc:
+            raise BadValue("score") from exc
+        grade = score_percent(*points)
     sheet = await own_sheet(uow, teacher_user_id, timetable_id, day, now)
     _check_version(sheet, seen_version, student_id)
     if student_id not in {s.id for s in sheet.students}:
@@ -253,10 +269,13 @@ async def set_cell(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day
         raise BadValue("nothing to change")
     if grade is not None:
         await _check_grade(uow, sheet, day, grade, kind)
+    if is_percent_kind(sheet.school.country, kind) != (points is not None) and grade is not None:
+        raise BadValue("score")  # Kazakhstan's СОР/СОЧ are scored (points/maximum), marks are not
     await journal.ensure_lesson(uow.session, sheet, day, teacher_user_id, now)
     await journal.set_mark(uow.session, sheet, student_id, user_id=teacher_user_id, now=now, attendance=attendance,
                            reason="excused" if attendance == "excused" else None, grade=grade,
-                           clear_grade=clear_grade, kind=kind if grade is not None or clear_grade else None)
+                           clear_grade=clear_grade, kind=kind if grade is not None or clear_grade else None,
+                           score=points)
     await uow.commit()
     cell = cell_of(sheet, student_id)
     note = "absent_with_grade" if grade is not None and cell.attendance in ("absent", "excused") else ""

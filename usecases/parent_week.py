@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 
 from domain.countries import rules_for
-from domain.grading import term_grade
+from domain.grading import Mark, term_grade
 from domain.journal import MarkRow, round_half_up, summarize_attendance, summarize_week, week_start
 from storage.repositories import journal
 from storage.repositories.schools import children_of
@@ -28,7 +28,7 @@ class ChildRef:
 @dataclass
 class SubjectTerm:
     subject: str
-    marks: list[tuple[date, int, str]]  # (day, mark, kind)
+    marks: list[MarkRow]  # the term's marks (summatives with their points over a maximum)
     average: float | None
     forecast: int | None
     term_grades: list[tuple[str, int]]  # ("T1", 5) ...
@@ -94,10 +94,10 @@ async def child_view(uow: UnitOfWork, parent_user_id: int, student_id: int, week
 
 def _subjects(country: str, rows: list[MarkRow], term_grades: list[tuple[str, str, int]]) -> list[SubjectTerm]:
     percent = bool(rules_for(country).summative_as_percent.value)
-    marks: dict[str, list[tuple[date, int, str]]] = {}
+    marks: dict[str, list[MarkRow]] = {}
     for row in sorted(rows, key=lambda r: r.day):
         if row.grade is not None:
-            marks.setdefault(row.subject, []).append((row.day, row.grade, row.kind))
+            marks.setdefault(row.subject, []).append(row)
     grades: dict[str, list[tuple[str, int]]] = {}
     for subject, period, grade in term_grades:
         grades.setdefault(subject, []).append((period.split("/")[-1], grade))
@@ -105,9 +105,9 @@ def _subjects(country: str, rows: list[MarkRow], term_grades: list[tuple[str, st
     for subject in sorted(set(marks) | set(grades)):
         values = marks.get(subject, [])
         # Per cents (Kazakhstan's СОР/СОЧ) are not marks of the scale: the mean is of the marks alone.
-        counted = [g for _d, g, kind in values if kind == "regular" or not percent]
+        counted = [m.grade for m in values if m.kind == "regular" or not percent]
         result.append(SubjectTerm(
             subject=subject, marks=values, average=round_half_up(mean(counted)) if counted else None,
-            forecast=term_grade(country, [(g, kind) for _d, g, kind in values]),
+            forecast=term_grade(country, [Mark(m.grade, m.kind, m.points, m.max_points) for m in values]),
             term_grades=grades.get(subject, [])))
     return result

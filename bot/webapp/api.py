@@ -145,7 +145,7 @@ async def cell(request: web.Request, caller: Caller) -> web.Response:
             uow, caller.user_id, int(body["timetable_id"]), date.fromisoformat(body["day"]), int(body["student_id"]),
             int(body["version"]), caller.now, attendance=body.get("attendance"),
             grade=None if grade is None else int(grade), kind=str(body.get("kind") or "regular"),
-            clear_grade=bool(body.get("clear")))
+            clear_grade=bool(body.get("clear")), score=None if body.get("score") is None else str(body["score"]))
     return web.json_response(_jsonable(saved))
 
 
@@ -181,7 +181,7 @@ def child_json(view: parent_week.ChildView, caller: Caller) -> dict:
     for row in view.week:
         entry = days.setdefault(row.day.isoformat(), {"label": fmt_date(row.day, lang, "EEE d MMM"), "items": []})
         entry["items"].append({"subject": row.subject, "grade": row.grade, "kind": row.kind,
-                               "attendance": row.attendance})
+                               "attendance": row.attendance, "points": row.points, "max_points": row.max_points})
     end = view.week_start + timedelta(days=6)
     return {
         "id": view.id, "name": view.name, "class_name": view.class_name, "school_name": view.school_name,
@@ -197,7 +197,8 @@ def child_json(view: parent_week.ChildView, caller: Caller) -> dict:
         "term_late": view.term_late,
         "subjects": [{"subject": s.subject, "average": s.average,
                       "average_text": fmt_number(s.average, lang) if s.average is not None else "—",
-                      "marks": [{"day": fmt_date(d, lang, "d MMM"), "grade": g, "kind": k} for d, g, k in s.marks],
+                      "marks": [{"day": fmt_date(m.day, lang, "d MMM"), "grade": m.grade, "kind": m.kind,
+                                 "points": m.points, "max_points": m.max_points} for m in s.marks],
                       "forecast": s.forecast, "term_grades": s.term_grades} for s in view.subjects],
         "homework_date": fmt_date(view.homework_day, lang, "EEEE d MMM") if view.homework_day else None,
         "homework": [{"subject": s, "text": h} for s, h in view.homework],

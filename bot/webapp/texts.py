@@ -40,7 +40,7 @@ PAGE_TEXTS: tuple[str, ...] = (
     N_("Attendance not taken"),
     N_("No marks in the lesson"),
     N_("Too few marks this term: {n} of {need}"),
-    N_("Result in per cent (0–100)"),
+    N_("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, like 85."),
     N_("Close"),
     N_("You have no classes in the timetable yet."),
     N_("Open this page from the bot in Telegram."),

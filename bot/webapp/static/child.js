@@ -1,7 +1,7 @@
 // A parent's page: each of their children's week and term, per subject, with a chart to touch.
 import { request } from "./api.js";
 import { t } from "./i18n.js";
-import { el, pushBack, setTitle, toast } from "./ui.js";
+import { el, markText, pushBack, setTitle, toast } from "./ui.js";
 
 const ICON = { absent: "✗", excused: "🤒", late: "⏰" };
 
@@ -36,9 +36,8 @@ function capitalized(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function mark(item, top) {
-  const percent = top === 10 && item.kind !== "regular" ? "%" : "";
-  return `${item.grade}${percent}`;
+function mark(item) {
+  return markText(item);
 }
 
 function weekSection(view) {

@@ -2,7 +2,7 @@
 // change is saved at once through the same rules as the chat (history, refusal of a stale screen).
 import { request, SaveQueue } from "./api.js";
 import { t } from "./i18n.js";
-import { closeSheet, el, openSheet, setStatus, setTitle, toast } from "./ui.js";
+import { closeSheet, el, markText, openSheet, setStatus, setTitle, toast } from "./ui.js";
 
 const ATTENDANCE = ["present", "absent", "excused", "late"];
 const ICON = { present: "", absent: "✗", excused: "🤒", late: "⏰" };
@@ -81,11 +81,7 @@ function cellText(grid, cell) {
   if (!cell) return "";
   const parts = [];
   if (ICON[cell.attendance]) parts.push(ICON[cell.attendance]);
-  if (cell.grade !== null && cell.grade !== undefined) {
-    const summative = grid.summatives.find(([kind]) => kind === cell.kind);
-    const percent = summative && grid.country === "KZ" ? "%" : "";
-    parts.push(`${cell.grade}${percent}`);
-  }
+  if (cell.grade !== null && cell.grade !== undefined) parts.push(markText(cell));
   return parts.join(" ");
 }
 
@@ -175,15 +171,22 @@ function tap(column, pupil) {
   markPicker(column, pupil, cell);
 }
 
+function scoreShown(score) {
+  const [points, maximum] = score.replace("%", "").split("/").map(Number);
+  return maximum ? { points, max_points: maximum } : { points, max_points: 100 };
+}
+
 function markPicker(column, pupil, cell) {
   if (!column.scale.length) {
     toast(t("No marks in this class on this day."), "info");
     return;
   }
-  const pick = (grade, kind) => {
+  const pick = (grade, kind, score) => {
     closeSheet();
+    const shown = { ...cell, grade, kind, points: null, max_points: null, attendance: cell.attendance || "present" };
     if (grade === null) save(column, pupil, { clear: true }, { ...cell, grade: null, kind: "regular" });
-    else save(column, pupil, { grade, kind }, { ...cell, grade, kind, attendance: cell.attendance || "present" });
+    else if (score) save(column, pupil, { score, kind }, { ...shown, ...scoreShown(score) });
+    else save(column, pupil, { grade, kind }, shown);
   };
   const row = (kind, label) => el("div", { class: "marks" }, label ? el("span", { class: "kind" }, label) : null,
     column.scale.map((g) => el("button", { type: "button", class: `mark${cell.grade === g && cell.kind === kind ? " on" : ""}`,
@@ -191,17 +194,21 @@ function markPicker(column, pupil, cell) {
   const rows = [row("regular", "")];
   for (const [kind, label] of state.grid.summatives) {
     if (column.summative_percent) {
-      const input = el("input", { type: "number", min: "0", max: "100", inputmode: "numeric", dataset: { kind },
-        "aria-label": `${label}: ${t("Result in per cent (0–100)")}`,
-        value: cell.kind === kind && cell.grade !== null ? cell.grade : undefined });
-      rows.push(el("label", { class: "percent" }, el("span", { class: "kind" }, `${label} %`), input,
+      // Kazakhstan's СОР/СОЧ: points over the maximum ("17/20") or a per cent ("85"), as typed in chat.
+      const current = cell.kind === kind && cell.grade !== null ? markText(cell).replace("%", "") : undefined;
+      const input = el("input", { type: "text", inputmode: "numeric", placeholder: "17/20", dataset: { kind },
+        "aria-label": label, value: current });
+      rows.push(el("label", { class: "percent" }, el("span", { class: "kind" }, label), input,
         el("button", { type: "button", onclick: () => {
-          const value = Number(input.value);
-          if (input.value === "" || !Number.isInteger(value) || value < 0 || value > 100) {
-            toast(t("Result in per cent (0–100)"), "error");
+          const text = input.value.replace(/\s+/g, "");
+          const match = /^(\d{1,3})(?:\/(\d{1,3}))?%?$/.exec(text);
+          const points = match && Number(match[1]);
+          const maximum = match && (match[2] ? Number(match[2]) : 100);
+          if (!match || maximum === 0 || points > maximum) {
+            toast(t("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, like 85."), "error");
             return;
           }
-          pick(value, kind);
+          pick(Math.floor((100 * points) / maximum + 0.5), kind, text);
         } }, t("Save"))));
     } else {
       rows.push(row(kind, label));

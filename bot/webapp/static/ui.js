@@ -69,3 +69,11 @@ export function closeSheet() {
   const sheet = document.getElementById("sheet");
   if (!sheet.hidden) popBack();
 }
+
+// A mark as the grid and the parents' page show it: "4", a scored summative "17/20" or "85%".
+export function markText(item) {
+  if (item.points !== null && item.points !== undefined && item.max_points && item.max_points !== 100) {
+    return `${item.points}/${item.max_points}`;
+  }
+  return item.max_points === 100 ? `${item.grade}%` : String(item.grade);
+}
