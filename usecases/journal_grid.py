@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
+
 from domain.countries import rules_for
 from domain.grading import MarkKind, allowed_grades, first_half_end, is_percent_kind, parse_score, score_percent
 from domain.journal import ATTENDANCE_CYCLE, week_start
@@ -174,7 +176,7 @@ def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
                   terms: list[tuple[int, date, date]], summative_percent: bool) -> None:
     slot_at = {(slot.weekday, slot.period): slot for slot in data.slots}
     held = {(lesson.lesson_date, lesson.period): lesson for lesson in data.lessons}
-    marks_of: dict[int, list[JournalMark]] = {}
+    marks_of: dict[int, list] = {}
     for mark in data.marks:
         marks_of.setdefault(mark.lesson_id, []).append(mark)
     for index, (day, period) in enumerate(sorted(set(_lesson_days(data, grid.start, grid.end)) | set(held))):
@@ -217,7 +219,7 @@ async def own_sheet(uow: UnitOfWork, user_id: int, timetable_id: int, day: date,
     return sheet
 
 
-def _cell(mark: JournalMark) -> Cell:
+def _cell(mark: JournalMark | Row) -> Cell:
     return Cell(attendance=mark.attendance, grade=mark.grade, kind=mark.kind, points=mark.points,
                 max_points=mark.max_points)
 

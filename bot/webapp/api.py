@@ -126,7 +126,8 @@ def grid_json(result: journal_grid.Grid, caller: Caller) -> dict:
         "is_class_teacher": result.is_class_teacher, "min_marks": result.min_marks,
         "summatives": [["section", names[0]], ["term", names[1]]],
         "columns": columns, "pupils": _jsonable(result.pupils),
-        "cells": {f"{i}:{pupil}": _jsonable(cell) for (i, pupil), cell in result.cells.items()},
+        "cells": {f"{i}:{pupil}": {"attendance": c.attendance, "grade": c.grade, "kind": c.kind, "points": c.points,
+                                   "max_points": c.max_points} for (i, pupil), c in result.cells.items()},
     }
 
 

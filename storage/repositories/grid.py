@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -28,7 +28,9 @@ class GridData:
     subject: Subject
     slots: list[TimetableLesson]
     lessons: list[JournalLesson]
-    marks: list[JournalMark]
+    #: (lesson_id, student_id, attendance, grade, kind, points, max_points) rows, not ORM objects: a term's
+    #: grid has over a thousand of them and building entities would cost most of its time.
+    marks: list[Row]
     students: list[Student]
     holidays: list[tuple[date, date]]
 
@@ -51,9 +53,11 @@ async def grid_data(session: AsyncSession, klass: SchoolClass, school: School, s
     lessons = list(await session.scalars(select(JournalLesson).where(
         JournalLesson.class_id == klass.id, JournalLesson.lesson_date >= start, JournalLesson.lesson_date <= end,
         JournalLesson.subject_id == subject_id).order_by(JournalLesson.lesson_date, JournalLesson.period)))
-    marks: list[JournalMark] = []
+    marks: list[Row] = []
     if lessons:
-        marks = list(await session.scalars(select(JournalMark).where(
+        marks = list(await session.execute(select(
+            JournalMark.lesson_id, JournalMark.student_id, JournalMark.attendance, JournalMark.grade, JournalMark.kind,
+            JournalMark.points, JournalMark.max_points).where(
             JournalMark.lesson_id.in_([lesson.id for lesson in lessons]))))
     students = list(await session.scalars(select(Student).where(Student.class_id == klass.id)
                                           .order_by(Student.full_name, Student.id)))
