@@ -38,6 +38,8 @@ window.__tg = {closed: false, backVisible: false, backHandler: null};
 window.Telegram = {WebApp: {
   initData: %(init)s, initDataUnsafe: {}, colorScheme: %(scheme)s, themeParams: %(theme)s, platform: "tdesktop",
   version: "8.0", ready() {}, expand() {}, close() { window.__tg.closed = true; },
+  enableClosingConfirmation() { window.__tg.confirmClose = true; },
+  disableClosingConfirmation() { window.__tg.confirmClose = false; },
   onEvent() {}, offEvent() {},
   BackButton: {isVisible: false, show() { this.isVisible = window.__tg.backVisible = true; },
                hide() { this.isVisible = window.__tg.backVisible = false; },
@@ -196,8 +198,10 @@ async def test_a_change_from_another_device_is_shown_and_a_lost_connection_retri
     await page.click(f'td[data-key="{column}:{second}"] button')
     await page.wait_for_function("document.querySelector('#status').dataset.kind === 'warn'")
     assert await page.query_selector(f'td[data-key="{column}:{second}"].pending')
+    assert await page.evaluate("window.__tg.confirmClose"), "closing is confirmed while a change waits"
     await context.set_offline(False)
     await page.wait_for_function("document.querySelector('#status').dataset.kind === 'ok'", timeout=20000)
+    assert not await page.evaluate("window.__tg.confirmClose")
     async with school.app.sessions() as session:
         lesson = await session.scalar(select(JournalLesson).where(
             JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
@@ -263,6 +267,11 @@ async def test_screenshots_in_both_themes(served, browser, lang):
         await no_page_scroll(page)
         assert await page.evaluate("document.documentElement.lang") == lang
         await page.screenshot(path=str(ARTIFACTS / f"grid-{lang}-{theme}.png"))
+        if lang == "ru":  # the whole term: many columns scroll inside the grid, never the page
+            await page.click('button[data-value="term"]')
+            await page.wait_for_selector("body:not([data-loading]) #grid tbody tr")
+            await no_page_scroll(page)
+            await page.screenshot(path=str(ARTIFACTS / f"grid-term-{lang}-{theme}.png"))
         await page.click('button[data-value="mark"]')
         await page.click("#grid tbody td.cell:not(.ro) button >> nth=0")
         await page.wait_for_selector("#sheet:not([hidden])")

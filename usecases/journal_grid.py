@@ -33,7 +33,7 @@ def local_today(timezone: str | None, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone or "Asia/Tashkent")).date()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     attendance: str | None  # None: nothing entered
     grade: int | None  # a mark, or a scored summative's per cent
@@ -146,8 +146,15 @@ async def load_grid(uow: UnitOfWork, teacher_user_id: int, class_id: int, subjec
         raise NotAllowed("not this teacher's class and subject")
     rules = rules_for(school.country)
     need = rules.min_marks(len(data.slots))
-    counts = await grid_repo.mark_counts(uow.session, klass.id, subject_id, term.starts_on, term.ends_on) \
-        if term is not None else {}
+    if term is None:
+        counts: dict[int, int] = {}
+    elif span == "term":  # the term's marks are loaded already
+        counts = {}
+        for mark in data.marks:
+            if mark.grade is not None:
+                counts[mark.student_id] = counts.get(mark.student_id, 0) + 1
+    else:
+        counts = await grid_repo.mark_counts(uow.session, klass.id, subject_id, term.starts_on, term.ends_on)
     grid = Grid(class_id=klass.id, class_name=klass.name, subject_id=subject_id, subject_name=data.subject.name,
                 country=school.country, span=span, start=start, end=end, today=today,
                 is_class_teacher=is_class_teacher, min_marks=need,

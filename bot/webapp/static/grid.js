@@ -9,7 +9,13 @@ const ICON = { present: "", absent: "✗", excused: "🤒", late: "⏰" };
 
 const state = { me: null, pair: null, span: "week", week: "", mode: "att", grid: null };
 
+const telegram = (window.Telegram && window.Telegram.WebApp) || null;
+
 const queue = new SaveQueue((what, count) => {
+  // While a change waits to be sent, Telegram asks before closing the page: nothing is lost silently.
+  if (telegram && telegram.enableClosingConfirmation) {
+    if (count) telegram.enableClosingConfirmation(); else telegram.disableClosingConfirmation();
+  }
   if (what === "saving") setStatus(t("Saving…"), "busy");
   else if (what === "retrying") setStatus(t("Not saved yet: retrying…"), "warn");
   else if (what === "offline") setStatus(t("No connection: changes wait here and are sent when it is back."), "warn");
