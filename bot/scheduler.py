@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from datetime import UTC, datetime
 
 from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -115,13 +116,14 @@ async def start_scheduler(app, bot: Bot) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"replace_existing": True, "max_instances": 1, "coalesce": True}
     scheduler.add_job(leases.refresh, "interval", seconds=LEASE_REFRESH_SECONDS, id="leases", **common)
-    scheduler.add_job(leased(leases, "exam-deadlines", deadline_job), "interval", seconds=20, id="exam-deadlines",
-                      args=[app, bot], **common)
+    now = datetime.now(UTC)  # deadlines and sending start at once, not an interval after start-up
+    scheduler.add_job(leased(leases, "exam-deadlines", deadline_job), "interval", seconds=10, id="exam-deadlines",
+                      args=[app, bot], next_run_time=now, **common)
     # Reminders: planning checks each school's local hour; sending starts a run when rows are due.
     scheduler.add_job(leased(leases, "reminders-plan", plan_reminders), "interval", minutes=2, id="reminders-plan",
                       args=[app], **common)
     scheduler.add_job(leased(leases, "outbox-send", kick_outbox), "interval", seconds=5, id="outbox-send",
-                      args=[app, bot], **common)
+                      args=[app, bot], next_run_time=now, **common)
     scheduler.start()
     return scheduler
 

@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 #: A claimed row is put back rather than held through a flood wait longer than this (seconds).
 LONG_FLOOD_WAIT = 30.0
+#: A permit older than this (seconds) when its request would go out is replaced by a fresh one.
+STALE_PERMIT = 0.1
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ class OutboxSender:
             return await self._settle(session, row, stats, "deferred",
                                       next_try_at=self.clock() + timedelta(seconds=left), error="flood wait")
         await self.limiter.acquire(row.user_id)
+        permit_at = time.monotonic()
         if await self._quiet(session, row, stats):  # the window may have begun during the wait
             return None
         now = self.clock()
@@ -252,6 +255,10 @@ class OutboxSender:
             stats.lost_claims += 1  # another sender took it
             return None
         await session.commit()
+        if time.monotonic() - permit_at > STALE_PERMIT:
+            # The claim was slow (a busy database or machine): a permit used late would bunch with the next
+            # ones at Telegram, so take a fresh overall one.
+            await self.limiter.acquire(None)
         outcome, error, retry_at = await self._request(row, rendered)
         now = self.clock()
         if outcome == "retry":
