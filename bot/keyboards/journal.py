@@ -18,8 +18,9 @@ def grid_button(webapp_url: str) -> InlineKeyboardButton:
 
 
 class LessonCB(CallbackData, prefix="jl"):
-    """a: open, att (cycle a student's attendance), grade (set), gmode, amode, save, topic, hw, list;
-    t: timetable lesson id; d: date.toordinal(); s: student id; v: value; n: lesson version seen."""
+    """a: open, att (cycle a student's attendance), grade (set), pct (type a summative's points over its maximum,
+    v: 1 section, 2 term), gmode, amode, save, topic, hw, list; t: timetable lesson id; d: date.toordinal();
+    s: student id; v: value; n: lesson version seen."""
 
     a: str
     t: int = 0
