@@ -280,6 +280,7 @@ async def test_kazakh_summative_typed_as_points_over_the_maximum(school):
     assert {"grade", "score", "kind"} <= changes
     labels = [b["text"] for row in sheet.inline_buttons() for b in row]
     assert any("СОР (БЖБ) 17/20 (85 %)" in label for label in labels), labels
+    assert sheet.text.count("✓ был · ✗ отсутствовал · 🤒 по причине · ⏰ опоздал") == 1  # the symbols, explained
 
 
 async def test_back_from_add_a_child_returns_to_the_children(school):

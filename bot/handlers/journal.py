@@ -121,8 +121,10 @@ def sheet_text(sheet: LessonSheet, day: date, mode: str) -> str:
     if lesson is None or lesson.attendance_taken_at is None:
         lines.append(_("⚠️ Attendance is not saved yet."))
     lines.append("")
-    lines.append(_("Tap a student to change attendance: ✓ → ✗ → 🤒 (with a reason) → ⏰ late.") if mode == "att"
-                 else _("Tap a student to give a grade."))
+    if mode == "att":
+        lines.append(_("Tap a student to change attendance: ✓ → ✗ → 🤒 (with a reason) → ⏰ late."))
+    else:  # the buttons still carry the attendance symbols: one line says what they mean
+        lines += [_("Tap a student to give a grade."), _("✓ present · ✗ absent · 🤒 with a reason · ⏰ late")]
     return "\n".join(lines)
 
 
