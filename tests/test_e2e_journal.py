@@ -266,6 +266,11 @@ async def test_kazakh_summative_typed_as_points_over_the_maximum(school):
     student_id = int(pick.split(":")[4])
     picker = await press_data(teacher, pick)
     assert "17/20" in picker.text and "(1–10)" in picker.text
+    _t, pct = await wait_button(teacher, "jl:pct:")
+    parts = pct.split(":")
+    parts[4] = "999999"  # a forged press for a pupil who is not in this lesson is refused, not a crash
+    query = await teacher.click_data(":".join(parts))
+    assert (await answer_of(teacher, query)).params.get("show_alert")
     await press_data(teacher, "jl:pct:")
     await teacher.send("21/20")  # more points than the maximum
     assert "17/20" in (await teacher.wait_for()).text

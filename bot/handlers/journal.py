@@ -230,7 +230,7 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
         await show_sheet(query, sheet, day, "att" if action in ("att", "save") else "grade", session)
         return
     student_ids = {s.id for s in sheet.students}
-    if action in ("att", "pick", "grade") and callback_data.s not in student_ids:
+    if action in ("att", "pick", "grade", "pct") and callback_data.s not in student_ids:
         notify(callback_answer, _("This is not your lesson, or the button is out of date."), alert=True)
         return
     now = datetime.now(UTC)
