@@ -6,11 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: Advisory-lock key space held while migrating (bot/scheduler.py uses another for job leases).
+MIGRATION_LOCK = 0x4D4D
 
 
 def normalize_url(url: str) -> str:
@@ -68,8 +70,12 @@ def _downgrade(connection: Connection, revision: str) -> None:
 
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (the bot does this on every start)."""
+    """Bring the schema to `revision` (the bot does this on every start). On PostgreSQL several processes
+    starting at once (instances, workers) take turns: without the lock two of them created the same table
+    on an empty database and one failed."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:space, 0)"), {"space": MIGRATION_LOCK})
         await conn.run_sync(_upgrade, revision)
 
 
