@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.countries import rules_for
-from domain.reports import Share, round_half_up
+from domain.shares import Share, round_half_up
 
 TIMELY_MAX = 5.0
 USE_MAX = 5.0

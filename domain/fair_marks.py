@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from domain.reports import Share
+from domain.shares import Share
 
 
 @dataclass(frozen=True)

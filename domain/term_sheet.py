@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.grading import half_year_grade, year_grade
-from domain.reports import Share
+from domain.shares import Share
 
 
 @dataclass(frozen=True)
