@@ -222,6 +222,8 @@ async def test_decree_263_is_offered_to_uzbek_schools_only(reports_harness, capl
     assert any(p.startswith(f"rp:cert:{kg_id}") for p in pressable)
     assert not any(p.startswith("rp:dec:") for p in pressable)
     assert any(p.startswith(f"rp:par:{kg_id}") for p in pressable)
+    async with h.db() as session:  # the user middleware recorded the visit (the parents' report reads it)
+        assert (await session.get(User, HEAD)).last_seen_at is not None
     shown = len(head.bot_messages())
     with caplog.at_level(logging.WARNING, logger="bot.handlers.reports"):
         query = await head.click_data(ReportCB(v="dec", s=kg_id).pack())

@@ -3,7 +3,7 @@ import and in `python -m bot grant supervisor`."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.admin_cli import GrantError, grant_supervisor
 from domain.countries import district_key
@@ -76,3 +76,22 @@ def test_district_spellings_compare_without_suffixes():
     assert district_key("Urgut tumani") == district_key("urgut  T.") == district_key("Urgut") == "urgut"
     assert district_key("Ленинский район") == district_key("Ленинский р-н") == "ленинский"
     assert district_key("Алмалы ауданы") == "алмалы" and district_key("Ош ш.") == "ош"
+
+
+async def test_migration_0004_writes_older_regions_as_the_list_does(database_url):
+    """A school imported before the region list ("Toshkent sh.") meets a "Toshkent shahri" methodist."""
+    from storage.db import create_engine, migrate
+
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0003")
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO schools (name, country, timezone, region) VALUES "
+                                    "('A', 'UZ', 'Asia/Tashkent', 'Toshkent sh.'), "
+                                    "('B', 'UZ', 'Asia/Tashkent', 'Mars'), ('C', 'KG', 'Asia/Bishkek', 'г. Бишкек')"))
+        await migrate(engine)
+        async with engine.connect() as conn:
+            regions = dict((await conn.execute(text("SELECT name, region FROM schools"))).all())
+        assert regions == {"A": "Toshkent shahri", "B": "Mars", "C": "Бишкек шаары"}
+    finally:
+        await engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AreaPlan, JournalLesson, JournalMark, ParentLink, SchoolClass, Staff, Student, User
+from storage.repositories.reports import school_lessons
 
 ACTIVE_DAYS = 7
 
@@ -68,12 +69,12 @@ async def parents_use(session: AsyncSession, school_id: int, now: datetime) -> d
 
 
 async def marks_per_pupil(session: AsyncSession, school_id: int, start: date, end: date) -> dict[tuple[int, int], int]:
-    """{(student id, subject id): graded marks between two dates}: what seed 001's minimum is checked on."""
+    """{(student id, subject id): graded marks between two dates}: what seed 001's minimum is checked on.
+    Lessons are reached through their (class_id, lesson_date) index, as the other report queries do."""
     rows = await session.execute(
         select(JournalMark.student_id, JournalLesson.subject_id, func.count(JournalMark.id))
         .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-        .where(JournalLesson.school_id == school_id, JournalLesson.lesson_date >= start,
-               JournalLesson.lesson_date <= end, JournalMark.grade.is_not(None))
+        .where(school_lessons(school_id, start, end), JournalMark.grade.is_not(None))
         .group_by(JournalMark.student_id, JournalLesson.subject_id))
     return {(s, subj): int(n) for s, subj, n in rows.all()}
 

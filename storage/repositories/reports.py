@@ -176,7 +176,7 @@ async def school_timetable(session: AsyncSession, school_id: int) -> list[Timeta
     return [TimetableSlot(*row) for row in rows.all()]
 
 
-def _school_lessons(school_id: int, start: date, end: date | None = None):
+def school_lessons(school_id: int, start: date, end: date | None = None):
     """Lessons of a school's classes from a date: reached through the (class_id, lesson_date) index, since
     journal_lessons has no index on school_id and journal_marks none on summative_id."""
     conditions = [JournalLesson.class_id.in_(select(SchoolClass.id).where(SchoolClass.school_id == school_id)),
@@ -192,7 +192,7 @@ async def lesson_facts(session: AsyncSession, school_id: int, start: date, end: 
     rows = await session.execute(
         select(JournalLesson.class_id, JournalLesson.subject_id, JournalLesson.teacher_id, JournalLesson.lesson_date,
                JournalLesson.period, JournalLesson.attendance_taken_at, case((graded, 1), else_=0))
-        .where(_school_lessons(school_id, start, end)))
+        .where(school_lessons(school_id, start, end)))
     return [LessonFact(c, s, t, d, p, at, bool(g)) for c, s, t, d, p, at, g in rows.all()]
 
 
@@ -222,7 +222,7 @@ async def summative_facts(session: AsyncSession, school_id: int, *, term_id: int
         select(JournalLesson.class_id, JournalLesson.subject_id, JournalMark.kind, JournalLesson.lesson_date,
                JournalMark.summative_id, JournalMark.updated_at, JournalLesson.teacher_id)
         .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-        .where(_school_lessons(school_id, since), JournalMark.kind.in_(("section", "term")),
+        .where(school_lessons(school_id, since), JournalMark.kind.in_(("section", "term")),
                JournalMark.grade.is_not(None)))
     return attach_results(summatives, [SummativeMark(c, subj, kind, day, linked, _aware(saved), teacher)
                                        for c, subj, kind, day, linked, saved, teacher in marks.all()],
@@ -249,7 +249,7 @@ async def term_summative_grades(session: AsyncSession, school_id: int, start: da
     """The ChSB (term summative) results between two dates: mark -> how many (a per cent in Kazakhstan)."""
     rows = await session.execute(select(JournalMark.grade, func.count())
                                  .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-                                 .where(_school_lessons(school_id, start, end), JournalMark.kind == "term",
+                                 .where(school_lessons(school_id, start, end), JournalMark.kind == "term",
                                         JournalMark.grade.is_not(None))
                                  .group_by(JournalMark.grade))
     return {int(g): int(n) for g, n in rows.all()}
@@ -258,7 +258,7 @@ async def term_summative_grades(session: AsyncSession, school_id: int, start: da
 async def regular_grades(session: AsyncSession, school_id: int, start: date, end: date) -> GradeStats:
     return await _distribution(session, select(JournalMark.grade, func.count())
                                .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-                               .where(_school_lessons(school_id, start, end), JournalMark.grade.is_not(None),
+                               .where(school_lessons(school_id, start, end), JournalMark.grade.is_not(None),
                                       JournalMark.kind == "regular")
                                .group_by(JournalMark.grade))
 

@@ -5,6 +5,8 @@
   fact per region; the plan is a number of its own, not the sum of the schools' staff lists).
 - users.last_seen_at: set at most once an hour by the user middleware; the parents' usage report counts
   parents seen in the last 7 days.
+- schools' and supervisors' regions written as the country's list writes them (domain/countries.py), so an
+  older "Toshkent sh." school meets a "Toshkent shahri" methodist; unknown spellings are left as they are.
 
 Revision ID: 0004
 Revises: 0003
@@ -35,6 +37,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_area_plans"),
         sa.UniqueConstraint("country", "region", "district", name="uq_area_plans_country"),
     )
+    for table in ("schools", "supervisors"):
+        _canonical_regions(table)
+
+
+def _canonical_regions(table: str) -> None:
+    from domain.countries import rules_for
+
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(f"SELECT DISTINCT country, region FROM {table} WHERE region IS NOT NULL")).all()
+    for country, region in rows:
+        canonical = rules_for(country).region(region)
+        if canonical and canonical != region:
+            bind.execute(sa.text(f"UPDATE {table} SET region = :canonical "
+                                 "WHERE country = :country AND region = :region"),
+                         {"canonical": canonical, "country": country, "region": region})
 
 
 def downgrade() -> None:
