@@ -232,3 +232,8 @@ async def test_decree_263_is_offered_to_uzbek_schools_only(reports_harness, capl
     assert "Узбекистан" in head.answered(query).params.get("text", "")
     assert len(head.bot_messages()) == shown
     assert any("decree 263" in r.getMessage() for r in caplog.records)
+    parents = await press_data(head, f"rp:par:{kg_id}:")  # the parents' use of the bot, per class
+    assert "Родители в боте" in parents.text
+    await press_data(head, f"rp:par:{kg_id}:0:0:xlsx")
+    await head.wait_idle()
+    assert re.fullmatch(r"Родители_в_боте_Бишкек_5-мектеп_\d{4}-\d\d-\d\d\.xlsx", last_document(head)[0])
