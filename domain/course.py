@@ -1,7 +1,8 @@
 """Courses: blocks, lessons, pages and questions, loaded from YAML per language and validated.
 
 A question is addressed by (lesson number, question index): the same key in every language, so an
-attempt started in Russian can be scored and shown in Uzbek.
+attempt started in Russian can be scored and shown in Uzbek. The files are read and checked by the pydantic
+models in `domain.course_files`; this module turns them into the plain objects the rest of the bot uses.
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from domain.course_files import (
+    OPTIONS_PER_QUESTION,
+    BlockFile,
+    CourseContentError,
+    LanguageFiles,
+    check_same_structure,
+    read_language,
+)
 
-MAX_PAGE_CHARS = 900
-MAX_QUESTION_CHARS = 300
-MAX_OPTION_CHARS = 100
-OPTIONS_PER_QUESTION = 4
-
-
-class CourseContentError(ValueError):
-    """Course files that break the rules; the message names the file and the place."""
+__all__ = ["OPTIONS_PER_QUESTION", "Block", "Course", "CourseContentError", "CourseText", "Lesson", "Question",
+           "load_course", "load_course_text", "load_courses", "parse_question_key", "question_key"]
 
 
 @dataclass(frozen=True)
@@ -102,94 +104,39 @@ def parse_question_key(key: str) -> tuple[int, int]:
     return int(lesson), int(index)
 
 
-def _require(cond: bool, where: str, what: str) -> None:
-    if not cond:
-        raise CourseContentError(f"{where}: {what}")
+def _block(raw: BlockFile) -> Block:
+    lessons = tuple(
+        Lesson(number=lesson.number, title=lesson.title, minutes=lesson.minutes, pages=tuple(lesson.pages),
+               questions=tuple(Question(text=q.text, options=tuple(q.options), correct=q.correct)
+                               for q in lesson.questions))
+        for lesson in raw.lessons)
+    return Block(number=raw.number, title=raw.title, lessons=lessons)
 
 
-def _parse_question(raw: dict, where: str) -> Question:
-    _require(isinstance(raw, dict), where, "a question must be a mapping")
-    text = str(raw.get("text", "")).strip()
-    options = tuple(str(o).strip() for o in raw.get("options") or ())
-    correct = raw.get("correct")
-    _require(bool(text), where, "question text is empty")
-    _require(len(text) <= MAX_QUESTION_CHARS, where, f"question longer than {MAX_QUESTION_CHARS} characters")
-    _require(len(options) == OPTIONS_PER_QUESTION, where, f"needs exactly {OPTIONS_PER_QUESTION} options")
-    _require(all(options), where, "an option is empty")
-    _require(len(set(options)) == len(options), where, "options repeat")
-    _require(all(len(o) <= MAX_OPTION_CHARS for o in options), where,
-             f"an option is longer than {MAX_OPTION_CHARS} characters")
-    _require(isinstance(correct, int) and 0 <= correct < len(options), where,
-             "`correct` must be the index (0-3) of the one correct option")
-    return Question(text=text, options=options, correct=correct)
-
-
-def _parse_lesson(raw: dict, where: str) -> Lesson:
-    number = raw.get("number")
-    _require(isinstance(number, int), where, "lesson number missing")
-    where = f"{where} lesson {number}"
-    pages = tuple(str(p).strip() for p in raw.get("pages") or ())
-    _require(bool(pages), where, "no pages")
-    _require(all(0 < len(p) <= MAX_PAGE_CHARS for p in pages), where,
-             f"a page is empty or longer than {MAX_PAGE_CHARS} characters")
-    questions = tuple(_parse_question(q, f"{where} question {i + 1}")
-                      for i, q in enumerate(raw.get("questions") or ()))
-    _require(3 <= len(questions) <= 8, where, "a lesson needs 3 to 8 questions")
-    minutes = raw.get("minutes")
-    _require(isinstance(minutes, int) and minutes > 0, where, "minutes must be a positive number")
-    return Lesson(number=number, title=str(raw.get("title", "")).strip(), minutes=minutes, pages=pages,
-                  questions=questions)
+def _course_text(files: LanguageFiles, course_id: str, language: str) -> CourseText:
+    return CourseText(course_id=course_id, language=language, title=files.course.title,
+                      description=files.course.description, blocks=tuple(_block(raw) for _, raw in files.blocks))
 
 
 def load_course_text(folder: Path, course_id: str, language: str) -> CourseText:
-    meta_path = folder / "course.yaml"
-    _require(meta_path.exists(), str(folder), "course.yaml is missing")
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    blocks = []
-    for path in sorted(folder.glob("block*.yaml"), key=lambda p: int("".join(filter(str.isdigit, p.stem)) or 0)):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        where = str(path)
-        lessons = tuple(_parse_lesson(item, where) for item in raw.get("lessons") or ())
-        _require(bool(lessons), where, "no lessons")
-        blocks.append(Block(number=int(raw.get("number", 0)), title=str(raw.get("title", "")).strip(),
-                            lessons=lessons))
-    _require(bool(blocks), str(folder), "no block files")
-    text = CourseText(course_id=course_id, language=language, title=str(meta.get("title", "")).strip(),
-                      description=str(meta.get("description", "")).strip(), blocks=tuple(blocks))
-    numbers = [lesson.number for lesson in text.lessons]
-    _require(numbers == list(range(1, len(numbers) + 1)), str(folder), "lessons must be numbered 1..N in order")
-    _require([b.number for b in blocks] == list(range(1, len(blocks) + 1)), str(folder),
-             "blocks must be numbered 1..N")
-    _require(bool(text.title), str(meta_path), "title is empty")
-    return text
-
-
-def _same_structure(a: CourseText, b: CourseText) -> None:
-    where = f"{b.course_id}/{b.language} vs {a.language}"
-    _require(len(a.blocks) == len(b.blocks), where, "different number of blocks")
-    for ba, bb in zip(a.blocks, b.blocks, strict=True):
-        _require([lesson.number for lesson in ba.lessons] == [lesson.number for lesson in bb.lessons], where,
-                 f"block {ba.number} has different lessons")
-    for la, lb in zip(a.lessons, b.lessons, strict=True):
-        w = f"{where} lesson {la.number}"
-        _require(la.minutes == lb.minutes, w, "different minutes")
-        _require(len(la.pages) == len(lb.pages), w, "different number of pages")
-        _require(len(la.questions) == len(lb.questions), w, "different number of questions")
-        for i, (qa, qb) in enumerate(zip(la.questions, lb.questions, strict=True)):
-            _require(qa.correct == qb.correct, w, f"question {i + 1} has a different correct option")
+    """One language of a course, validated on its own (no comparison with the other languages)."""
+    return _course_text(read_language(folder), course_id, language)
 
 
 def load_course(folder: Path, languages: tuple[str, ...]) -> Course:
     """Load every language of a course and check that they have one structure."""
-    texts = {lang: load_course_text(folder / lang, folder.name, lang) for lang in languages
+    files = {lang: read_language(folder / lang) for lang in languages
              if (folder / lang).is_dir() and any((folder / lang).glob("block*.yaml"))}
-    _require(bool(texts), str(folder), "no language has content")
-    missing = [lang for lang in languages if lang not in texts]
-    _require(not missing, str(folder), f"languages without content: {', '.join(missing)}")
-    course = Course(course_id=folder.name, texts=texts)
-    for text in texts.values():
-        _same_structure(course.reference, text)
-    return course
+    if not files:
+        raise CourseContentError(f"{folder}: no language has content")
+    missing = [lang for lang in languages if lang not in files]
+    if missing:
+        raise CourseContentError(f"{folder}: languages without content: {', '.join(missing)}")
+    reference = files.get("ru") or next(iter(files.values()))
+    for language_files in files.values():
+        check_same_structure(reference, language_files)
+    return Course(course_id=folder.name,
+                  texts={lang: _course_text(f, folder.name, lang) for lang, f in files.items()})
 
 
 def load_courses(root: Path, languages: tuple[str, ...]) -> dict[str, Course]:

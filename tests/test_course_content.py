@@ -110,3 +110,113 @@ def test_option_length_gives_no_hint():
     assert all(longest <= LENGTH_HINT_LIMIT for longest, *_ in reports.values()), message
     assert all(shortest <= SHORT_HINT_LIMIT for _, shortest, *_ in reports.values()), message
     assert all(max(ranks) <= RANK_HINT_LIMIT for _, _, ranks, _ in reports.values()), message
+
+
+# Issue #11: course files are read through pydantic models; a malformed file is refused with a message that names
+# the file, the line and the path within it, so a content editor can find the mistake.
+
+def _question(correct: int = 0) -> dict:
+    return {"text": "Q?", "options": ["a", "b", "c", "d"], "correct": correct}
+
+
+def _write_course(root: Path, languages=("ru",), edit=None) -> Path:
+    """A one-block, one-lesson course; `edit(language, block)` breaks the block before it is written."""
+    for lang in languages:
+        (root / "c" / lang).mkdir(parents=True)
+        (root / "c" / lang / "course.yaml").write_text("title: T\n", encoding="utf-8")
+        block = {"number": 1, "title": "B", "lessons": [
+            {"number": 1, "title": "L", "minutes": 5, "pages": ["p"], "questions": [_question() for _ in range(3)]}]}
+        if edit:
+            edit(lang, block)
+        (root / "c" / lang / "block1.yaml").write_text(yaml.safe_dump(block, sort_keys=False), encoding="utf-8")
+    return root / "c"
+
+
+def _refusal(folder: Path, languages=("ru",)) -> str:
+    with pytest.raises(CourseContentError) as refused:
+        load_course(folder, languages)
+    return str(refused.value)
+
+
+def test_three_options_are_refused_naming_file_line_and_field(tmp_path: Path):
+    def three_options(_, block):
+        block["lessons"][0]["questions"][1]["options"] = ["a", "b", "c"]
+
+    message = _refusal(_write_course(tmp_path, edit=three_options))
+    written = (tmp_path / "c" / "ru" / "block1.yaml").read_text(encoding="utf-8").splitlines()
+    line = [i for i, text in enumerate(written, 1) if text.strip() == "options:"][1]
+    assert f"ru/block1.yaml:{line}: lessons[0].questions[1].options" in message, message
+    assert "exactly 4 options" in message, message
+
+
+def test_two_correct_answers_are_refused(tmp_path: Path):
+    def two_correct(_, block):
+        block["lessons"][0]["questions"][0]["correct"] = [0, 2]
+
+    message = _refusal(_write_course(tmp_path, edit=two_correct))
+    assert "ru/block1.yaml" in message and "lessons[0].questions[0].correct" in message, message
+    assert "exactly one correct option" in message, message
+
+
+@pytest.mark.parametrize("field", ["title", "minutes", "pages"])
+def test_missing_lesson_field_is_refused(tmp_path: Path, field: str):
+    message = _refusal(_write_course(tmp_path, edit=lambda _, block: block["lessons"][0].pop(field)))
+    assert "ru/block1.yaml" in message and f"lessons[0].{field}: Field required" in message, message
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("pages", "one page written as text, not as a list"),  # read as one page per character before
+    ("correct", True),  # `true` counted as option 1 before
+    ("options", "abcd"),  # four one-letter options before
+    ("text", 42),
+])
+def test_wrong_type_is_refused(tmp_path: Path, field: str, value):
+    def wrong_type(_, block):
+        target = block["lessons"][0] if field == "pages" else block["lessons"][0]["questions"][2]
+        target[field] = value
+
+    message = _refusal(_write_course(tmp_path, edit=wrong_type))
+    where = "lessons[0].pages" if field == "pages" else f"lessons[0].questions[2].{field}"
+    assert "ru/block1.yaml" in message and where in message, message
+
+
+def test_unknown_field_is_refused(tmp_path: Path):
+    def misspelt(_, block):
+        block["lessons"][0]["minuts"] = block["lessons"][0].pop("minutes")
+
+    message = _refusal(_write_course(tmp_path, edit=misspelt))
+    assert "lessons[0].minuts: Extra inputs are not permitted" in message, message
+
+
+def test_languages_with_different_structure_name_the_file_and_place(tmp_path: Path):
+    def extra_question(lang, block):
+        if lang == "uz":
+            block["lessons"][0]["questions"].append(_question())
+
+    message = _refusal(_write_course(tmp_path, ("ru", "uz"), edit=extra_question), ("ru", "uz"))
+    assert "uz/block1.yaml" in message and "lessons[0].questions" in message, message
+    assert "4 questions here, 3 in ru" in message, message
+
+
+def test_different_correct_option_names_the_question(tmp_path: Path):
+    def moved_answer(lang, block):
+        if lang == "uz":
+            block["lessons"][0]["questions"][2]["correct"] = 3
+
+    message = _refusal(_write_course(tmp_path, ("ru", "uz"), edit=moved_answer), ("ru", "uz"))
+    assert "uz/block1.yaml" in message and "lessons[0].questions[2].correct" in message, message
+
+
+def test_broken_yaml_names_the_file(tmp_path: Path):
+    folder = _write_course(tmp_path)
+    (folder / "ru" / "block1.yaml").write_text("number: 1\nlessons: [\n", encoding="utf-8")
+    assert "ru/block1.yaml" in _refusal(folder)
+
+
+def test_every_mistake_in_a_file_is_reported_at_once(tmp_path: Path):
+    def two_mistakes(_, block):
+        block["lessons"][0]["minutes"] = 0
+        block["lessons"][0]["questions"][0]["correct"] = 4
+
+    message = _refusal(_write_course(tmp_path, edit=two_mistakes))
+    assert "lessons[0].minutes" in message and "lessons[0].questions[0].correct" in message, message
