@@ -19,6 +19,7 @@ from common import NullSession, callback_update, describe
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.courses import course_text
 from bot.factory import build_app
 from domain.exam import draw_exam
 from storage.models import ExamAnswer, User
@@ -45,10 +46,12 @@ async def main() -> None:
                    for i in range(args.teachers))
         await db.flush()
         rng = random.Random(1)
+        course = course_text("criteria_journal")
         for i in range(args.teachers):
             attempt = await exams.create_attempt(db, user_id=100000 + i, course_id="criteria_journal",
                                                  questions=draw_exam(pool, 30, rng), started_at=now,
-                                                 deadline_at=now + timedelta(minutes=45))
+                                                 deadline_at=now + timedelta(minutes=45),
+                                                 correct_of=lambda key: course.question(key).correct)
             attempts[100000 + i] = attempt.id
         await db.commit()
     dp = app.dispatcher

@@ -44,7 +44,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pool_pre_ping: it costs a round trip per checkout (≈ 20 % of a small query, ../shared/PERF.md).
+    # Connections are replaced after 30 minutes instead, before a server or proxy idle timeout drops them;
+    # a connection that dies anyway fails its one request and is discarded by the pool.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

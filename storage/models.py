@@ -246,7 +246,8 @@ class TimetableLesson(Base):
     """A weekly slot: class, subject, teacher, weekday (0 = Monday) and period number."""
 
     __tablename__ = "timetable"
-    __table_args__ = (UniqueConstraint("class_id", "weekday", "period"),)
+    __table_args__ = (UniqueConstraint("class_id", "weekday", "period"),
+                      Index("ix_timetable_school_weekday", "school_id", "weekday"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
@@ -443,6 +444,8 @@ class ExamAnswer(Base):
     chosen: Mapped[int | None] = mapped_column(Integer)  # shown position 0..3
     is_correct: Mapped[bool | None] = mapped_column(Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the shown position of the correct option, so a tap is scored by its one UPDATE (NULL: drawn before 0007)
+    correct_shown: Mapped[int | None] = mapped_column(Integer)
 
 
 class Certificate(Base):

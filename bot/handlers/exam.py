@@ -161,7 +161,8 @@ async def start_exam(query: CallbackQuery, session: AsyncSession, user: User, se
     questions = draw_exam(course_text(course_id).question_keys(), policy.question_count, random.Random())
     try:
         attempt = await exams.create_attempt(session, user_id=user.id, course_id=course_id, questions=questions,
-                                             started_at=now, deadline_at=deadline(now, policy))
+                                             started_at=now, deadline_at=deadline(now, policy),
+                                             correct_of=lambda key: course_text(course_id).question(key).correct)
         await session.commit()
     except IntegrityError:  # the other tap of a double tap opened it a moment ago: continue that one
         await session.rollback()
@@ -190,9 +191,34 @@ async def next_step(event: CallbackQuery, session: AsyncSession, attempt: ExamAt
     await show(event, text, markup)
 
 
+async def answered_at_once(query: CallbackQuery, callback_data: ExamAnswerCB, session: AsyncSession, user: User,
+                           settings: Settings) -> bool:
+    """The common tap (issue #12's hot path): one conditional UPDATE … RETURNING stores and scores the answer,
+    one read gives the next question. False when it did not apply (a late, repeated or forged tap, an attempt
+    drawn before migration 0007): `exam_answer` then checks everything as before."""
+    now = datetime.now(UTC)
+    if not 0 <= callback_data.c < 4:
+        return False
+    tapped = await exams.answer_tap(session, attempt_id=callback_data.t, user_id=user.id, position=callback_data.p,
+                                    chosen=callback_data.c, now=now)
+    if tapped is None:
+        return False
+    attempt, following = tapped
+    if following is None:
+        await exams.close_attempt(session, attempt, now=now, status="finished", pass_percent=settings.exam_pass_percent)
+        await show_result(query, session, attempt, settings)
+        return True
+    await session.commit()  # the answer is stored before the next question is shown
+    text, markup = question_screen(attempt, following, now)
+    await show(query, text, markup)
+    return True
+
+
 @router.callback_query(ExamAnswerCB.filter())
 async def exam_answer(query: CallbackQuery, callback_data: ExamAnswerCB, session: AsyncSession, user: User,
                       settings: Settings, callback_answer: CallbackAnswer) -> None:
+    if await answered_at_once(query, callback_data, session, user, settings):
+        return
     attempt = await session.get(ExamAttempt, callback_data.t)
     if attempt is None or attempt.user_id != user.id or attempt.course_id not in catalogue():
         notify(callback_answer, _("This button is out of date. Open the /menu."), alert=True)

@@ -69,13 +69,12 @@ async def children_entry(event: Message | CallbackQuery, session: AsyncSession, 
 @router.callback_query(ChildCB.filter())
 async def child_action(query: CallbackQuery, callback_data: ChildCB, session: AsyncSession, user: User,
                        callback_answer: CallbackAnswer) -> None:
-    linked = {student.id for student, _klass in await children_of(session, user.id)}
-    if callback_data.s not in linked:
+    found = await journal.own_child(session, user.id, callback_data.s)  # the link check and the rows at once
+    if found is None:
         log.warning("user %s asked for student %s who is not their child", user.id, callback_data.s)
         notify(callback_answer, _("You can only see your own children."), alert=True)
         return
     student_id = callback_data.s
-    found = await journal.student_with_class(session, student_id)
     today = school_today(found[2].timezone)
     back = ChildCB(a="card", s=student_id).pack()
     kb = InlineKeyboardBuilder()

@@ -3,9 +3,10 @@ an old button or a second bot instance cannot answer twice or after the deadline
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.exam import DrawnQuestion
@@ -25,16 +26,43 @@ async def finished_attempts(session: AsyncSession, user_id: int, course_id: str)
 
 
 async def create_attempt(session: AsyncSession, *, user_id: int, course_id: str, questions: list[DrawnQuestion],
-                         started_at: datetime, deadline_at: datetime) -> ExamAttempt:
+                         started_at: datetime, deadline_at: datetime,
+                         correct_of: Callable[[str], int] | None = None) -> ExamAttempt:
+    """`correct_of(question_key)`: the original index of the correct option; with it each row stores where the
+    correct option is shown, so a tap is scored by `answer_tap`'s one UPDATE."""
     attempt = ExamAttempt(user_id=user_id, course_id=course_id, status="open", started_at=started_at,
                           deadline_at=deadline_at, question_count=len(questions))
     session.add(attempt)
     await session.flush()
     session.add_all(ExamAnswer(attempt_id=attempt.id, position=i, question_key=q.key,
-                               option_order=",".join(map(str, q.option_order)))
+                               option_order=",".join(map(str, q.option_order)),
+                               correct_shown=q.option_order.index(correct_of(q.key)) if correct_of else None)
                     for i, q in enumerate(questions))
     await session.flush()
     return attempt
+
+
+async def answer_tap(session: AsyncSession, *, attempt_id: int, user_id: int, position: int, chosen: int,
+                     now: datetime) -> tuple[ExamAttempt, ExamAnswer | None] | None:
+    """The common tap in one conditional UPDATE … RETURNING: the answer is set once, only on the user's open
+    attempt before its deadline, scored in SQL (correct_shown = chosen). Then one read gives the attempt and the
+    next unanswered question (None: all answered). None when the UPDATE matched nothing (already answered,
+    expired, not theirs, or an attempt drawn before correct_shown existed): the caller takes the full path."""
+    open_attempt = exists().where(ExamAttempt.id == attempt_id, ExamAttempt.user_id == user_id,
+                                  ExamAttempt.status == "open", ExamAttempt.deadline_at > now)
+    done = await session.scalar(
+        update(ExamAnswer)
+        .where(ExamAnswer.attempt_id == attempt_id, ExamAnswer.position == position, ExamAnswer.chosen.is_(None),
+               ExamAnswer.correct_shown.isnot(None), open_attempt)
+        .values(chosen=chosen, is_correct=ExamAnswer.correct_shown == chosen, answered_at=now)
+        .returning(ExamAnswer.position).execution_options(synchronize_session=False))
+    if done is None:
+        return None
+    row = (await session.execute(
+        select(ExamAttempt, ExamAnswer).outerjoin(ExamAnswer, and_(
+            ExamAnswer.attempt_id == ExamAttempt.id, ExamAnswer.chosen.is_(None), ExamAnswer.position > position))
+        .where(ExamAttempt.id == attempt_id).order_by(ExamAnswer.position).limit(1))).first()
+    return row[0], row[1]
 
 
 async def current_question(session: AsyncSession, attempt_id: int) -> ExamAnswer | None:

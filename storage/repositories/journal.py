@@ -14,6 +14,7 @@ from storage.models import (
     JournalChange,
     JournalLesson,
     JournalMark,
+    ParentLink,
     School,
     SchoolClass,
     Student,
@@ -235,6 +236,18 @@ async def student_with_class(session: AsyncSession, student_id: int) -> tuple[St
     row = (await session.execute(
         select(Student, SchoolClass, School).join(SchoolClass, SchoolClass.id == Student.class_id)
         .join(School, School.id == Student.school_id).where(Student.id == student_id))).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def own_child(session: AsyncSession, user_id: int, student_id: int
+                    ) -> tuple[Student, SchoolClass, School] | None:
+    """The student with class and school, only if linked to this parent: the check and the read in one query
+    (a parent's button press, issue #12's hot path)."""
+    row = (await session.execute(
+        select(Student, SchoolClass, School).join(SchoolClass, SchoolClass.id == Student.class_id)
+        .join(School, School.id == Student.school_id)
+        .join(ParentLink, and_(ParentLink.student_id == Student.id, ParentLink.user_id == user_id))
+        .where(Student.id == student_id).limit(1))).first()
     return (row[0], row[1], row[2]) if row else None
 
 
