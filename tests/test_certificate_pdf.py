@@ -322,3 +322,17 @@ def test_normalize_person_name_length_limit() -> None:
     name = "Ab " + "c" * 77
     assert len(name) == 80
     assert normalize_person_name(name) == name
+
+
+def test_font_subsetting_stays_out_of_the_log_at_info(caplog) -> None:
+    """fontTools logs a "subset" line per font at INFO; the bot's logging set-up keeps it at WARNING."""
+    import logging
+
+    from bot.__main__ import configure_logging
+
+    configure_logging("INFO")
+    fresh = CertificateRenderer()  # cuts its script subsets: fontTools runs here
+    with caplog.at_level(logging.INFO):
+        fresh.render(*make(NAMES[2], "kk"))
+        fresh.render(*make("Παπαδοπούλου Ελένη", "ru"))  # the full-font path subsets in fpdf2's output
+    assert not [r for r in caplog.records if r.name.startswith("fontTools")], caplog.records[:3]

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
 from bot.services.exam_jobs import close_expired_attempts
-from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun
+from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun, Staff, User
 from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
 
 NAMES = {
@@ -310,3 +310,78 @@ async def test_double_tap_on_issue_gives_one_certificate(teacher_harness):
         assert len(list(await session.scalars(select(Certificate).where(Certificate.user_id == 5700)))) == 1
     assert not any("Sorry" in (m.text or "") or "Извините" in (m.text or "") for m in user.bot_messages())
     assert len([m for m in user.bot_messages() if m.document]) == 1
+
+
+async def _head_in_the_bot(h: Harness, user_id: int, lang: str):
+    head = h.user(user_id, "Direktor", language_code=lang)
+    await head.send("/start")
+    await head.wait_for(has_data("role:"))
+    await press_data(head, "role:admin")
+    await head.send_contact("+998901000001")  # the demo school's head
+    await head.wait_idle()
+    return head
+
+
+async def _pass_and_issue(h: Harness, user, name: str) -> str:
+    """Pass the exam, confirm the name, issue: the certificate PDF's text."""
+    await user.send("/exam")
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=True)
+    await press_data(user, "cert:home")
+    await user.send(name)
+    await press_data(user, "cert:confirm")
+    await user.wait_idle()
+    document = next(m for m in reversed(user.bot_messages()) if m.document)
+    return " ".join(PdfReader(io.BytesIO(document.document[1])).pages[0].extract_text().split())
+
+
+async def test_a_school_picked_from_the_list_is_printed_once_the_head_confirms(teacher_harness):
+    h = teacher_harness
+    head = await _head_in_the_bot(h, 5801, "uz")
+    teacher = await onboard_teacher(h, 5800, "ru")  # picks the demo school from the list
+    assert "директор" in teacher.last().text.lower()  # told the head was asked
+    notice = await head.wait_for(has_data("join:"))
+    assert "Teacher" in notice.text and "tasdiqla" in notice.text.lower()  # in the head's language
+    # Someone who is not the school's head cannot answer for it.
+    _text, approve = find_button(head, "join:ok:")
+    stranger = h.user(5802, "Stranger")
+    await stranger.send("/start")
+    await stranger.wait_for(has_data("role:"))
+    refused = await answer_of(stranger, await stranger.click_data(approve))
+    assert refused.params.get("show_alert")
+    async with h.db() as session:
+        assert not list(await session.scalars(select(Staff).where(Staff.user_id == 5800)))
+
+    await head.click_data(approve)
+    assert "✅" in (await head.wait_for()).text
+    told = await teacher.wait_for(lambda m: "✅" in (m.text or ""))
+    assert "Toshkent" in told.text
+    async with h.db() as session:
+        staff = await session.scalar(select(Staff).where(Staff.user_id == 5800))
+    assert staff.confirmed_via == "head" and staff.confirmed_at is not None
+
+    text = await _pass_and_issue(h, teacher, NAMES["ru"])
+    assert "Школа: Toshkent" in text
+    assert "Выдан организацией: Maktab Bot" in text
+    assert "Директор школы" in text and "Abdullayeva Mohira Shavkatovna" in text
+    assert "Настоящий сертификат подтверждает, что" in text
+
+
+async def test_until_confirmed_the_certificate_names_no_school(teacher_harness):
+    h = teacher_harness
+    head = await _head_in_the_bot(h, 5811, "ru")
+    teacher = await onboard_teacher(h, 5810, "uz")
+    _text, decline = await wait_button(head, "join:no:")
+    text = await _pass_and_issue(h, teacher, NAMES["uz"])  # issued before the head answers
+    assert "Maktab:" not in text and "Toshkent" not in text
+    assert "Beruvchi tashkilot: Maktab Bot" in text and "tasdiqlaydiki" in text
+    async with h.db() as session:
+        cert = await session.scalar(select(Certificate).where(Certificate.user_id == 5810))
+    assert cert.school_id is None and cert.issuer == "Maktab Bot"
+    # The head declines: the teacher is told how to link themselves instead.
+    await head.click_data(decline)
+    told = await teacher.wait_for(lambda m: "telefon" in (m.text or "").lower())
+    assert "kod" in told.text
+    async with h.db() as session:
+        assert (await session.get(User, 5810)).school_id is None
+        assert not list(await session.scalars(select(Staff).where(Staff.user_id == 5810)))
