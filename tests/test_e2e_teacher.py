@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
 from bot.services.exam_jobs import close_expired_attempts
+from bot.services.outbox import send_outbox
 from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun, Staff, User
 from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
 
@@ -191,8 +192,9 @@ async def test_deadline_closes_a_silent_attempt(teacher_harness):
             deadline_at=datetime.now(UTC)))
     await asyncio.sleep(0.05)
     _text, data = find_button(user, f"xa:{attempt.id}:1:")
-    delivered = await close_expired_attempts(h.app, h.bot)
-    assert delivered == 1
+    queued = await close_expired_attempts(h.app, h.bot)
+    assert queued == 1
+    assert (await send_outbox(h.app, h.bot)).sent == 1  # the result goes out through the outbox
     result = await user.wait_for()
     assert "⏰" in result.text
     async with h.db() as session:
