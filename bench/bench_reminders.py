@@ -1,5 +1,5 @@
-"""Benchmark reminders: ``python bench/bench_reminders.py [--part send|plan|both] [--recipients 10000]
-[--rate 29] [--schools 1000]``.
+"""Benchmark reminders: ``python bench/bench_reminders.py [--part send|plan|both|replies] [--recipients 10000]
+[--rate 29] [--schools 1000] [--reply-rate 20] [--no-freeze]``.
 
 (a) send: N outbox rows delivered to the Bot API stand-in, which answers 429 beyond 30 messages in any
 one-second window and beyond 1 per second per chat (``set_flood_limits``). Prints messages per second
@@ -12,6 +12,9 @@ journal, summatives around the day). The day is a Friday a week before the term 
 lessons, class daily and weekly digests, summatives, term end (grade counts), the half-month summary,
 course nudges, parents' notices. Prints the time of each hourly pass (08:00-20:00 school time, in two time
 zones), the day's total, and the cost of the every-2-minutes pass once the hour's work is done.
+
+(c) replies: /start at 20/s through the dispatcher, 10 s alone, then during the 09:00 planning pass in the same
+process: reply p50/p95/worst, the worst lateness of a 10 ms ticker (loop stalls), RSS before and after.
 """
 
 from __future__ import annotations
@@ -258,9 +261,91 @@ async def bench_plan(schools: int, history_days: int) -> None:
     await engine.dispose()
 
 
+# --- (c) planning beside the replies --------------------------------------------------------------------------
+
+
+async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int) -> None:
+    """/start at `rate` per second through the dispatcher, first alone, then while the day's heaviest planning
+    pass (09:00 school time) runs in the same process; a 10 ms ticker measures how long the loop stalls."""
+    import gc
+
+    from aiogram import Bot
+    from common import NullSession, message_update, percentile, rss_mb
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-replies-"))
+    url = f"sqlite+aiosqlite:///{tmp / 'plan.db'}"
+    engine = create_engine(url)
+    await migrate(engine)
+    await engine.dispose()
+    today = date(2025, 12, 19)
+    generate(tmp / "plan.db", schools, today, history_days)
+    settings = Settings(bot_token=TOKEN, database_url=url, scheduler_enabled=False, _env_file=None)
+    app = await build_app(settings)
+    bot = Bot(TOKEN, session=NullSession())
+    planner = ReminderPlanner(settings, chunk_size=chunk)
+    if freeze:
+        gc.collect()
+        gc.freeze()  # as the bot does after start-up: long-lived objects leave the full collections
+    ids = iter(range(50_000_000, 60_000_000))
+
+    async def replies(seconds: float, stop: asyncio.Event | None = None) -> list[float]:
+        latencies: list[float] = []
+
+        async def one(uid: int) -> None:
+            t0 = time.perf_counter()
+            await app.dispatcher.feed_update(bot, message_update(uid, uid, "/start"))
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+        tasks, started = [], time.perf_counter()
+        while time.perf_counter() - started < seconds and not (stop and stop.is_set()):
+            tasks.append(asyncio.create_task(one(next(ids))))
+            await asyncio.sleep(1 / rate)
+        await asyncio.gather(*tasks)
+        return latencies
+
+    async def ticker(stop: asyncio.Event) -> float:
+        worst, last = 0.0, time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            worst, last = max(worst, now - last - 0.01), now
+        return worst * 1000
+
+    def show(label: str, values: list[float], stall: float) -> None:
+        print(f"    {label}: {len(values)} replies, p50 {statistics.median(values):.1f} ms, "
+              f"p95 {percentile(values, 95):.1f} ms, worst {max(values):.0f} ms; worst loop stall {stall:.0f} ms")
+
+    await replies(3)  # warm up
+    rss_before = rss_mb()
+    stop = asyncio.Event()
+    tick = asyncio.create_task(ticker(stop))
+    alone = await replies(10)
+    stop.set()
+    show("outside a pass", alone, await tick)
+    stop = asyncio.Event()
+    tick = asyncio.create_task(ticker(stop))
+    feeding = asyncio.create_task(replies(3600, stop))
+    t0 = time.perf_counter()
+    created = await planner.run(app.sessions, datetime(today.year, today.month, today.day, 4, 0, tzinfo=UTC))
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    during = await feeding
+    stalled = await tick
+    gc.collect()
+    print(f"(c) {schools} schools in chunks of {chunk}, /start at {rate:g}/s, gc.freeze {'on' if freeze else 'off'}: "
+          "the 09:00 pass "
+          f"took {elapsed:.1f} s, {sum(created.values()):,} rows")
+    show("during the pass", during, stalled)
+    print(f"    RSS {rss_before:.0f} MB before the pass, {rss_mb():.0f} MB after ({rss_mb() / rss_before:.2f}×)")
+    await app.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["send", "plan", "both"], default="both")
+    parser.add_argument("--part", choices=["send", "plan", "both", "replies"], default="both")
+    parser.add_argument("--reply-rate", type=float, default=20.0, help="(c) /start updates a second")
+    parser.add_argument("--no-freeze", action="store_true", help="(c) without gc.freeze() after start-up")
+    parser.add_argument("--chunk", type=int, default=50, help="(c) schools per planning chunk (500 before #12)")
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=29.0, help="the limiter's overall rate (BROADCAST_RATE)")
     parser.add_argument("--workers", type=int, default=8)
@@ -272,6 +357,8 @@ def main() -> int:
         asyncio.run(bench_send(args.recipients, args.rate, args.workers))
     if args.part in ("plan", "both"):
         asyncio.run(bench_plan(args.schools, args.history_days))
+    if args.part == "replies":
+        asyncio.run(bench_replies(args.schools, args.history_days, args.reply_rate, not args.no_freeze, args.chunk))
     return 0
 
 

@@ -57,3 +57,17 @@ def percentile(values: list[float], p: float) -> float:
 def describe(values_ms: list[float]) -> str:
     return (f"median {statistics.median(values_ms):.2f} ms, p99 {percentile(values_ms, 99):.2f} ms, "
             f"n={len(values_ms)}")
+
+
+def message_update(update_id: int, user_id: int, text: str) -> Update:
+    """A private text message from a user, e.g. "/start" (no network: fed with `dp.feed_update`)."""
+    user = User(id=user_id, is_bot=False, first_name="U", language_code="ru")
+    return Update(update_id=update_id, message=Message(message_id=update_id, date=datetime.now(UTC),
+                                                       chat=Chat(id=user_id, type="private"), from_user=user,
+                                                       text=text))
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux /proc), in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20

@@ -3,6 +3,7 @@ once per school-local hour in a process; rows stored with their keys (see bot.se
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -35,8 +36,13 @@ HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summar
                                   plan_parent_weekly)
 
 
+#: Schools planned together: a few set-based queries per chunk; small enough that one step's Python work on
+#: a chunk stays well under the 100 ms a reply may wait (issue #12), large enough to keep the queries few.
+CHUNK_SCHOOLS = 50
+
+
 class ReminderPlanner:
-    def __init__(self, settings, *, chunk_size: int = 500) -> None:
+    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS) -> None:
         self.quiet = quiet_window(settings)
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
         self.chunk_size = chunk_size
@@ -74,6 +80,7 @@ class ReminderPlanner:
                 since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
                 try:
                     created += await self._plan_chunk(sessions, now, local, chunk, steps, since)
+                    await asyncio.sleep(0)
                 except Exception:  # one chunk's failure must not stop the other schools; retried next pass
                     log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
                     continue
@@ -95,6 +102,7 @@ class ReminderPlanner:
             for step, since_hour in (*steps.items(), (plan_parent_alerts, None)):
                 ctx.since_hour = since_hour
                 messages += await step(ctx)
+                await asyncio.sleep(0)  # let replies in between the steps' Python work
             created = await store(session, messages, now)
             await session.commit()
             return created
