@@ -141,6 +141,18 @@ def test_kazakh_forecast_counts_points_apart_from_marks(i18n):
     assert uz[-1] == "• Tarix: 5"
 
 
+def test_forecast_header_counts_the_grades_it_is_made_from(i18n):
+    """"прогноз по оценкам: 3" read as if the forecast were 3: the count is the number of grades, in plural."""
+    one = [MarkRow(MONDAY, "Tarix", 5, "present")]
+    with locale(i18n, "ru"):
+        assert forecast_lines("KZ", 2, KZ_WEEK)[1] == "2 четверть на сегодня (прогноз по 3 оценкам):"
+        assert forecast_lines("UZ", 2, one)[1] == "2 четверть на сегодня (прогноз по 1 оценке):"
+    with locale(i18n, "kk"):
+        assert forecast_lines("KZ", 2, KZ_WEEK)[1] == "2-тоқсан, әзірге (3 баға бойынша болжам):"
+    with locale(i18n, "ky"):
+        assert forecast_lines("KG", 2, one * 5)[1] == "2-чейрек азырынча (5 баа боюнча божомол):"
+
+
 def test_glance_minimum_follows_weekly_hours():
     from domain.countries import rules_for
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import fmt_date, fmt_number, fmt_percent, summative_names
@@ -182,8 +183,9 @@ def forecast_lines(country: str, term_no: int, rows: list[MarkRow]) -> list[str]
             marks.setdefault(row.subject, []).append(Mark(row.grade, row.kind, row.points, row.max_points))
     if not marks:
         return []
-    lines = ["", _("Term {term} so far (forecast from {n} grades):").format(
-        term=term_no, n=sum(len(v) for v in marks.values()))]
+    count = sum(len(v) for v in marks.values())  # "forecast from 17 grades", not "forecast: 17"
+    lines = ["", ngettext("Term {term} so far (forecast from {n} grade):",
+                          "Term {term} so far (forecast from {n} grades):", count).format(term=term_no, n=count)]
     for subject, values in sorted(marks.items()):
         grade = term_grade(country, values)
         if grade is None:
