@@ -387,3 +387,49 @@ async def test_until_confirmed_the_certificate_names_no_school(teacher_harness):
     async with h.db() as session:
         assert (await session.get(User, 5810)).school_id is None
         assert not list(await session.scalars(select(Staff).where(Staff.user_id == 5810)))
+
+
+async def test_the_certificate_is_dated_in_the_local_day_not_utc(teacher_harness):
+    """19:30 UTC on 4 December is 00:30 on 5 December in Tashkent: the PDF, the certificate screen and /verify
+    all say 5 December (the teacher's school is not confirmed: the picked school's country, Uzbekistan)."""
+    h = teacher_harness
+    user = await onboard_teacher(h, 5900, "ru")
+    await _pass_and_issue(h, user, NAMES["ru"])
+    async with h.db() as session:
+        cert = await session.scalar(select(Certificate).where(Certificate.user_id == 5900))
+        cert.issued_at = datetime(2026, 12, 4, 19, 30, tzinfo=UTC)
+        await session.commit()
+    await user.send("/certificate")
+    home = await user.wait_for(has_data("cert:pdf"))
+    assert "5 декабря 2026" in home.text and "4 декабря" not in home.text
+    await press_data(user, "cert:pdf")
+    await user.wait_idle()
+    document = next(m for m in reversed(user.bot_messages()) if m.document)
+    text = " ".join(PdfReader(io.BytesIO(document.document[1])).pages[0].extract_text().split())
+    assert "Выдан 5 декабря 2026" in text and "4 декабря" not in text
+    checker = h.user(5901, "Anyone")
+    await checker.send(f"/verify {cert.verify_code}")
+    assert "5 декабря 2026" in (await checker.wait_for()).text
+
+
+async def test_a_certificate_is_dated_in_its_schools_time_zone(teacher_harness):
+    """18:30 UTC is 23:30 in Tashkent but 00:30 the next day in Bishkek: a Kyrgyz school's certificate says
+    the next day; without any school, Tashkent's day."""
+    from bot.services.certificates import local_date, time_zone_for
+    from storage.models import School
+
+    h = teacher_harness
+    instant = datetime(2026, 12, 4, 18, 30, tzinfo=UTC)
+    async with h.db() as session:
+        session.add(User(id=5950, created_at=instant))
+        school = School(name="Bishkek 5", country="KG", timezone="Asia/Bishkek")
+        session.add(school)
+        await session.flush()
+        cert = Certificate(number="MB-2026-900001", verify_code="ABCD2345", user_id=5950, attempt_id=None,
+                           course_id=MAIN_COURSE, holder_name=NAMES["ky"], school_id=school.id, percent=90.0,
+                           issued_at=instant)
+        assert local_date(instant, await time_zone_for(session, cert)).day == 5
+        cert.school_id = None
+        assert local_date(instant, await time_zone_for(session, cert)).day == 4
+        (await session.get(User, 5950)).school_id = school.id  # picked, not confirmed: the country's zone
+        assert local_date(instant, await time_zone_for(session, cert)).day == 5

@@ -23,7 +23,15 @@ from bot.courses import MAIN_COURSE, catalogue, course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.learning import CertCB, ExamCB
-from bot.services.certificates import CertificateSchool, certificate_filename, certificate_pdf, issue_for, school_for
+from bot.services.certificates import (
+    CertificateSchool,
+    certificate_filename,
+    certificate_pdf,
+    issue_for,
+    local_date,
+    school_for,
+    time_zone_for,
+)
 from bot.ui import TYPED_TEXT, chat_id_of, notify, show
 from domain.certificates import format_verify_code, normalize_person_name
 from storage.models import Certificate, User
@@ -45,11 +53,13 @@ async def cert_home(event: Message | CallbackQuery, session: AsyncSession, user:
     cert = await latest_for_user(session, user.id, course_id)
     kb = InlineKeyboardBuilder()
     if cert is not None:
+        zone = await time_zone_for(session, cert)
         body = _("🎓 Certificate No. {number}\n{name}\nResult: {score} · issued {date}\nCheck code: {code}").format(
             number=cert.number, name=cert.holder_name, score=fmt_percent(cert.percent),
-            date=fmt_date(cert.issued_at.date()), code=format_verify_code(cert.verify_code))
+            date=fmt_date(local_date(cert.issued_at, zone)), code=format_verify_code(cert.verify_code))
         if cert.sent_to_head_at:
-            body += "\n" + _("Sent to the school head on {date}.").format(date=fmt_date(cert.sent_to_head_at.date()))
+            body += "\n" + _("Sent to the school head on {date}.").format(
+                date=fmt_date(local_date(cert.sent_to_head_at, zone)))
         kb.button(text=_("📄 Get the PDF"), callback_data=CertCB(a="pdf", k=course_id))
         kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
         kb.adjust(1)
@@ -131,7 +141,7 @@ async def cert_action(query: CallbackQuery, callback_data: CertCB, session: Asyn
         if cert is None:
             await cert_home(query, session, user, course_id, state)
             return
-        await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert.school_id))
+        await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert))
     elif action == "send":
         await send_to_head(query, session, user, course_id, bot, i18n, callback_answer)
 
@@ -148,7 +158,7 @@ async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_
     notify(callback_answer, _("🎓 Your certificate is ready."))
     if not created:
         return
-    await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert.school_id))
+    await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert))
     kb = InlineKeyboardBuilder()
     kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
     await bot.send_message(chat_id_of(query), _("Send it to your school head with one button:"),
@@ -172,7 +182,7 @@ async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, 
     if cert is None:
         notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
-    where = await school_for(session, cert.school_id)
+    where = await school_for(session, cert)
     heads = await school_heads(session, cert.school_id) if cert.school_id else []
     head_users = await users_by_ids(session, [h.user_id for h in heads if h.user_id and h.user_id != user.id])
     # The head first, else a deputy: one recipient, in the order school_heads gives.

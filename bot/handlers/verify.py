@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.courses import course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import nav_row
+from bot.services.certificates import local_date, time_zone_for
 from bot.ui import TYPED_TEXT
 from domain.certificates import format_verify_code, normalize_verify_code
 from storage.repositories.certificates import find_by_code
@@ -40,11 +41,12 @@ async def answer_verification(message: Message, session: AsyncSession, text: str
         return False
     cert, school = found
     status = _("✅ Valid") if cert.revoked_at is None else _("⛔ Revoked")
+    zone = await time_zone_for(session, cert)  # dated where it was issued, as on the PDF
     await message.answer(
         _("{status}\nCertificate No. {number}\nHolder: {name}\nCourse: {course}\nScore: {score}\n"
           "Issued: {date}\nSchool: {school}\nCode: {code}").format(
             status=status, number=cert.number, name=cert.holder_name, course=course_title(cert.course_id),
-            score=fmt_percent(cert.percent), date=fmt_date(cert.issued_at.date()),
+            score=fmt_percent(cert.percent), date=fmt_date(local_date(cert.issued_at, zone)),
             school=school.name if school else "—", code=format_verify_code(cert.verify_code)),
         reply_markup=kb,
     )

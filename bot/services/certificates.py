@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.courses import course_title
 from bot.formatting import fmt_date, fmt_percent
+from bot.services.clock import school_today
 from domain.certificate_pdf import CertificateRenderer
 from domain.certificates import CertificateData, CertificateLabels, format_verify_code
+from domain.countries import rules_for
 from storage.models import Certificate, School, User
 from storage.repositories.certificates import issue_and_commit
 from storage.repositories.schools import membership_of, school_heads
@@ -30,6 +33,8 @@ class CertificateSchool:
 
     school: School | None
     head_name: str | None = None
+    #: Where the certificate's dates are read (see :func:`time_zone_for`).
+    time_zone: str = str(rules_for(None).time_zone.value)
 
 
 async def confirmed_school(session: AsyncSession, user: User) -> School | None:
@@ -43,13 +48,37 @@ async def confirmed_school(session: AsyncSession, user: User) -> School | None:
     return await session.get(School, staff[0].school_id) if staff else None
 
 
-async def school_for(session: AsyncSession, school_id: int | None) -> CertificateSchool:
+async def school_for(session: AsyncSession, cert: Certificate) -> CertificateSchool:
     """The school printed on a certificate, with the name of its head (not a deputy) when known."""
-    if school_id is None:
-        return CertificateSchool(None)
-    school = await session.get(School, school_id)
-    head = next((s for s in await school_heads(session, school_id) if s.position == "head"), None)
-    return CertificateSchool(school, head.full_name if head else None)
+    time_zone = await time_zone_for(session, cert)
+    if cert.school_id is None:
+        return CertificateSchool(None, time_zone=time_zone)
+    school = await session.get(School, cert.school_id)
+    head = next((s for s in await school_heads(session, cert.school_id) if s.position == "head"), None)
+    return CertificateSchool(school, head.full_name if head else None, time_zone)
+
+
+async def time_zone_for(session: AsyncSession, cert: Certificate) -> str:
+    """The time zone a certificate is dated in: its school's; without one, the country's of the school the
+    holder picked (not confirmed, but it says where they are), else Uzbekistan's (``rules_for``'s default).
+
+    A certificate issued at 00:30 in Tashkent is dated that day, not the day before as in UTC.
+    """
+    school = await session.get(School, cert.school_id) if cert.school_id else None
+    if school is None:
+        holder = await session.get(User, cert.user_id)
+        school = await session.get(School, holder.school_id) if holder and holder.school_id else None
+        return str(rules_for(school.country if school else None).time_zone.value)
+    try:
+        ZoneInfo(school.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return str(rules_for(school.country).time_zone.value)
+    return school.timezone
+
+
+def local_date(moment: datetime, time_zone: str) -> date:
+    """The calendar day of ``moment`` in ``time_zone`` (a certificate's issue or sending date)."""
+    return school_today(time_zone, moment)
 
 
 async def issue_for(session: AsyncSession, user: User, *, attempt_id: int, percent: float, course_id: str,
@@ -68,9 +97,10 @@ def verify_link(bot_username: str | None, code: str) -> str | None:
 def certificate_pdf(cert: Certificate, where: CertificateSchool, bot_username: str | None) -> bytes:
     """Render in the current i18n locale (the caller sets the holder's language)."""
     school = where.school
+    issued_on = local_date(cert.issued_at, where.time_zone)
     data = CertificateData(
         holder_name=cert.holder_name, course_title=course_title(cert.course_id), score_percent=cert.percent,
-        issued_on=cert.issued_at.date(), school_name=school.name if school else None, number=cert.number,
+        issued_on=issued_on, school_name=school.name if school else None, number=cert.number,
         verify_code=cert.verify_code, verify_url=verify_link(bot_username, cert.verify_code),
         issuer=cert.issuer, head_name=where.head_name if school else None,
     )
@@ -81,7 +111,7 @@ def certificate_pdf(cert: Certificate, where: CertificateSchool, bot_username: s
         awarded_to=_("This certificate confirms that"),
         for_completing=_("has successfully passed the final exam of the course"),
         score_line=_("Result: {score}").format(score=fmt_percent(cert.percent)),
-        date_line=_("Issued on {date}").format(date=fmt_date(cert.issued_at.date())),
+        date_line=_("Issued on {date}").format(date=fmt_date(issued_on)),
         school_line=_("School: {school}").format(school=school.name) if school else "",
         number_line=_("Certificate No. {number}").format(number=cert.number),
         verify_line=_("Check it: send /verify {code} to the bot").format(code=code),
