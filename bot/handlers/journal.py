@@ -304,8 +304,9 @@ async def grade_picker(query: CallbackQuery, sheet: LessonSheet, day: date, stud
     kb.row(InlineKeyboardButton(text=_("✖ No grade"), callback_data=LessonCB(
         a="grade", t=sheet.slot.id, d=d, s=student_id, v=0, n=version).pack()))
     if scored:
-        text = _("{student}: choose the formative mark ({low}–{high}), or type a {section} or {term} result as "
-                 "points over the maximum (17/20) or a per cent (85).").format(
+        # Which summative a typed "17/20" is cannot be guessed: the teacher presses ✏️ СОР or ✏️ СОЧ first.
+        text = _("{student}: choose the formative mark ({low}–{high}). For a {section} or {term} result, first press "
+                 "✏️ {section} or ✏️ {term}, then type the points over the maximum (17/20) or a per cent (85).").format(
             student=student.full_name, low=scale[0], high=scale[-1], section=section, term=term)
     else:
         text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
