@@ -274,11 +274,19 @@ async def test_kazakh_summative_typed_as_points_over_the_maximum(school):
     parts[4] = "999999"  # a forged press for a pupil who is not in this lesson is refused, not a crash
     query = await teacher.click_data(":".join(parts))
     assert (await answer_of(teacher, query)).params.get("show_alert")
-    await press_data(teacher, "jl:pct:")
-    await teacher.send("21/20")  # more points than the maximum
-    assert "17/20" in (await teacher.wait_for()).text
+    prompt = await press_data(teacher, "jl:pct:")
+    for wrong in ("21/20", "0/0"):  # more points than the maximum; no maximum
+        await teacher.send(wrong)
+        reply = await teacher.wait_for()
+        assert "17/20" in reply.text
+        assert teacher.get(prompt.message_id) is None  # the answered prompt is gone, its Back with it
+        data = [b["callback_data"] for row in reply.inline_buttons() for b in row]
+        assert any(d.startswith("jl:gmode:") for d in data) and "m:main" in data, data
+        prompt = reply
     await teacher.send("17/20")
     sheet = await teacher.wait_for(has_data("jl:pick:"))
+    live = [m.message_id for m in teacher.bot_messages() if m.inline_buttons()]
+    assert live == [sheet.message_id]  # nothing stale stays clickable above the fresh sheet
     async with h.db() as session:
         mark = await session.scalar(select(JournalMark).where(JournalMark.student_id == student_id,
                                                               JournalMark.kind == "section"))

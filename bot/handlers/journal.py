@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -253,7 +254,7 @@ async def lesson_action(query: CallbackQuery, callback_data: LessonCB, session: 
     elif action == "pct" and callback_data.v in (1, 2):
         await state.set_state(SummativePercent.waiting)
         await state.update_data(t=sheet.slot.id, d=callback_data.d, s=callback_data.s, k=callback_data.v,
-                                n=callback_data.n)
+                                n=callback_data.n, prompt=query.message.message_id if query.message else 0)
         student = next(x for x in sheet.students if x.id == callback_data.s)
         name = summative_names(sheet.school.country)[callback_data.v - 1]
         await show(query, _("Send {student}'s {name} result: points over the maximum, for example 17/20, or a per "
@@ -333,6 +334,21 @@ async def lesson_text_typed(message: Message, session: AsyncSession, user: User,
     await show_sheet(message, sheet, day, data.get("mode", "att"), session)
 
 
+async def drop_prompt(message: Message, prompt_id: int) -> None:
+    """Delete the prompt a typed answer replies to (or, when Telegram refuses, e.g. after 48 hours, take its
+    buttons away), so that only the screen shown next can be pressed."""
+    if not prompt_id:
+        return
+    bot: Bot = message.bot
+    try:
+        await bot.delete_message(message.chat.id, prompt_id)
+    except TelegramBadRequest:
+        try:
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt_id, reply_markup=None)
+        except TelegramBadRequest:
+            log.info("prompt %s of chat %s is gone already", prompt_id, message.chat.id)
+
+
 @router.message(StateFilter(SummativePercent.waiting), TYPED_TEXT)
 async def percent_typed(message: Message, session: AsyncSession, user: User, state: FSMContext) -> None:
     data = await state.get_data()
@@ -342,11 +358,15 @@ async def percent_typed(message: Message, session: AsyncSession, user: User, sta
         await state.set_state(None)
         await message.answer(_("This is not your lesson, or the button is out of date."))
         return
+    await drop_prompt(message, int(data.get("prompt", 0)))  # the screen moves on: its Back must not stay live
     try:
         points, maximum = parse_score(message.text or "")
     except ValueError:
-        await message.answer(_("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, "
-                               "like 85."))
+        again = await message.answer(
+            _("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, like 85."),
+            reply_markup=nav_row(InlineKeyboardBuilder(), LessonCB(a="gmode", t=callback.t, d=callback.d).pack())
+            .as_markup())
+        await state.update_data(prompt=again.message_id)  # the new prompt, removed in its turn
         return
     await state.set_state(None)
     day = date.fromordinal(callback.d)
