@@ -33,7 +33,6 @@ from domain.certificate_fonts import (
 )
 from domain.certificate_layout import (
     GOLD,
-    GOLD_LIGHT,
     INK,
     MUTED,
     NAVY,
@@ -183,10 +182,7 @@ class CertificateRenderer:
         self._draw_qr(pdf, data, t)
 
     def _draw_details(self, pdf: FPDF, t: dict[str, str]) -> None:
-        y = 148.0
-        pdf.set_draw_color(*GOLD_LIGHT)
-        pdf.set_line_width(0.3)
-        pdf.line(DETAILS_X, y - 7, DETAILS_X + 60, y - 7)
+        y = 148.0  # no rule above the date: on paper it read as an empty line to fill in
         for key, style, color in (("date", "", INK), ("school", "", INK), ("number", "B", NAVY)):
             if not t[key]:
                 continue

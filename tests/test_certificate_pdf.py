@@ -336,3 +336,22 @@ def test_font_subsetting_stays_out_of_the_log_at_info(caplog) -> None:
         fresh.render(*make(NAMES[2], "kk"))
         fresh.render(*make("Παπαδοπούλου Ελένη", "ru"))  # the full-font path subsets in fpdf2's output
     assert not [r for r in caplog.records if r.name.startswith("fontTools")], caplog.records[:3]
+
+
+def test_no_empty_rule_above_the_date(renderer: CertificateRenderer) -> None:
+    """The footer's left column starts with the date: a rule above it read as an empty line to fill in."""
+    from pypdf.generic import ContentStream
+
+    reader = pypdf.PdfReader(io.BytesIO(renderer.render(*make(NAMES[4], "ru"))))
+    rules, start = [], None
+    for operands, op in ContentStream(reader.pages[0].get_contents(), reader).operations:
+        if op == b"m":
+            start = [float(v) for v in operands]
+        elif op == b"l" and start is not None:
+            end = [float(v) for v in operands]
+            if abs(start[1] - end[1]) < 0.01 and abs(end[0] - start[0]) > 10:
+                rules.append((min(start[0], end[0]), start[1]))
+    footer_top = (210 - 134) * 72 / 25.4  # the footer: below 134 mm from the top, in PDF points from the bottom
+    left_column = 120 * 72 / 25.4  # left of the signature line (128 mm)
+    assert rules  # the heading's divider, the rule under the name and the signature line are still drawn
+    assert not [r for r in rules if r[0] < left_column and r[1] < footer_top], rules
