@@ -336,3 +336,23 @@ async def test_class_glance_asks_for_marks_by_weekly_hours(school):
     for line in glance.text.splitlines():  # the demo's other subjects have three lessons a week
         if line.startswith("• ") and "(нужно не меньше" in line and "Fizika" not in line:
             assert "(нужно не меньше 5)" in line, line
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+async def test_journal_day_header_starts_with_a_capital(school, lang):
+    """CLDR gives "жұма"/"пятница" lowercase; at the start of the header it read beside "Бүгін, 5 желтоқсан"."""
+    h, demo = school
+    from bot.services.clock import school_today
+
+    await link_staff(h, 8100, demo.teacher_phone)
+    async with h.db() as session:
+        from storage.models import User
+
+        (await session.get(User, 8100)).language = lang
+    teacher = h.user(8100, "Aigul", language_code=lang)
+    await teacher.send("/journal")
+    await teacher.wait_for()
+    before = school_today("Asia/Tashkent") - timedelta(days=1)
+    screen = await press_data(teacher, f"jl:list:0:{before.toordinal()}:")
+    first = screen.text.removeprefix("📒 ")
+    assert first[:1].isupper() and first[:1] != first[:1].lower(), screen.text

@@ -239,3 +239,9 @@ async def test_low_summative_per_cent_reaches_the_parents_notice(database_url):
     assert set(summatives) == {35, 85}
     low = [m.grade for m in summatives.values() if is_low_mark("KZ", m.kind, m.grade, m.points, m.max_points)]
     assert low == [35]
+
+
+def test_week_days_open_their_lines_with_a_capital(i18n):
+    with locale(i18n, "ru"):
+        text = render_week("Аружан", "6-А", MONDAY, summarize_week(KZ_WEEK, "KZ"), "KZ")
+    assert "\nПн 5 окт.: " in text, text

@@ -24,7 +24,7 @@ from bot.formatting import fmt_date, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB, grid_button
 from bot.services.clock import school_today
-from bot.services.parent_views import mark_text
+from bot.services.parent_views import line_start, mark_text
 from bot.ui import TYPED_TEXT, clip, notify, show
 from domain.grading import allowed_grades, first_half_end, parse_score, score_percent, summatives_scored
 from domain.journal import next_attendance
@@ -84,7 +84,7 @@ async def day_screen(event: Message | CallbackQuery, session: AsyncSession, user
                a="list", d=(day + timedelta(days=1)).toordinal()).pack()))
     if webapp_url:
         kb.row(grid_button(webapp_url))
-    when = _("Today") if day == today else fmt_date(day, fmt="EEEE")
+    when = _("Today") if day == today else line_start(fmt_date(day, fmt="EEEE"))  # "Жұма", like "Бүгін"
     head = "📒 " + _("{when}, {date}").format(when=when, date=fmt_date(day, fmt="d MMMM")) + ": " + ngettext(
         "{n} lesson", "{n} lessons", len(slots)).format(n=len(slots))
     if slots:

@@ -18,6 +18,13 @@ from storage.repositories import journal
 
 ATTENDANCE_ICONS = {"absent": "✗", "excused": "🤒", "late": "⏰"}
 
+
+def line_start(text: str) -> str:
+    """A formatted date that opens a line, capitalised: CLDR writes weekdays lowercase in ru, uz, ky and kk
+    ("жұма, 4 желтоқсан") while the lines beside it ("Бүгін, 5 желтоқсан") start with a capital."""
+    return text[:1].upper() + text[1:]
+
+
 #: (student, class, school), as storage.repositories.journal.student_with_class gives it.
 Child = tuple[Student, SchoolClass, School]
 
@@ -72,7 +79,7 @@ def render_week(name: str, class_name: str, start: date, summary: WeekSummary, c
                 items.append(f"{ATTENDANCE_ICONS[row.attendance]} {row.subject}")
                 icons = True
         if items:
-            lines += ["", f"{fmt_date(day, fmt='EEE d MMM')}: " + "; ".join(items)]
+            lines += ["", f"{line_start(fmt_date(day, fmt='EEE d MMM'))}: " + "; ".join(items)]
     if icons:
         lines += ["", attendance_legend()]
     subjects = sorted(set(summary.averages) | set(summary.percents))
