@@ -299,7 +299,7 @@ async def test_kazakh_summative_typed_as_points_over_the_maximum(school):
     assert sheet.text.count("✓ был · ✗ отсутствовал · 🤒 по причине · ⏰ опоздал") == 1  # the symbols, explained
 
 
-async def test_back_from_add_a_child_returns_to_the_children(school):
+async def test_back_from_add_a_child_returns_where_it_was_opened(school):
     h, demo = school
     async with h.db() as session:
         invite = await create_invite(session, kind="parent", school_id=demo.school_id, student_id=demo.student_ids[0],
@@ -307,12 +307,17 @@ async def test_back_from_add_a_child_returns_to_the_children(school):
     parent = h.user(7800, "Ona")
     await parent.send(f"/start invite_{invite.code}")
     await parent.wait_for(has_data("m:addchild"))  # the parent's menu
+    back_of = lambda screen: [b["callback_data"] for row in screen.inline_buttons() for b in row  # noqa: E731
+                              if b["text"] == "⬅️ Назад"]
+    # From the menu, Back is the menu (it landed on the children list); never the roles the parent does not hold.
     screen = await press_data(parent, "m:addchild")
-    buttons = [b["callback_data"] for row in screen.inline_buttons() for b in row]
-    assert "m:kids" in buttons and "m:role" not in buttons
-    code_screen = await press_data(parent, "m:code")
-    buttons = [b["callback_data"] for row in code_screen.inline_buttons() for b in row]
-    assert "m:kids" in buttons and "m:role" not in buttons
+    assert back_of(screen) == ["m:main"]
+    assert back_of(await press_data(parent, "m:code")) == ["m:main"]
+    assert (await press_data(parent, "m:main")).inline_buttons()
+    await press_data(parent, "m:kids")  # from the children list, Back is the list
+    screen = await press_data(parent, "m:addkid")
+    assert back_of(screen) == ["m:kids"]
+    assert back_of(await press_data(parent, "m:code")) == ["m:kids"]
 
 
 async def test_class_glance_asks_for_marks_by_weekly_hours(school):

@@ -91,11 +91,13 @@ async def role_chosen(query: CallbackQuery, callback_data: RoleCB, session: Asyn
     await show(query, text, kb.as_markup())
 
 
-@router.callback_query(MenuCB.filter(F.to == "addchild"))
-async def add_child(query: CallbackQuery, state: FSMContext) -> None:
-    # A parent adding a child goes back to their children, not to the choice of roles they do not hold.
-    await state.update_data(role=Role.PARENT.value, back="kids")
-    text, kb = _link_options(Role.PARENT, back="kids")
+@router.callback_query(MenuCB.filter(F.to.in_({"addchild", "addkid"})))
+async def add_child(query: CallbackQuery, callback_data: MenuCB, state: FSMContext) -> None:
+    # Back goes where the parent came from ("addkid": the children list; "addchild": the menu), never to the
+    # choice of roles they do not hold.
+    back = "kids" if callback_data.to == "addkid" else "main"
+    await state.update_data(role=Role.PARENT.value, back=back)
+    text, kb = _link_options(Role.PARENT, back=back)
     await show(query, text, kb.as_markup())
 
 

@@ -32,7 +32,7 @@ async def children_screen(event: Message | CallbackQuery, session: AsyncSession,
     children = await children_of(session, user.id)
     kb = InlineKeyboardBuilder()
     if not children:
-        kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addchild"))
+        kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addkid"))  # Back: here
         await show(event, _("No children are linked to you yet. Ask the class teacher for a code."),
                    nav_row(kb).as_markup())
         return
@@ -41,7 +41,7 @@ async def children_screen(event: Message | CallbackQuery, session: AsyncSession,
         return
     for student, klass in children:
         kb.button(text=f"{student.full_name} · {klass.name}", callback_data=ChildCB(a="card", s=student.id))
-    kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addchild"))
+    kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addkid"))  # Back: here
     kb.adjust(1)
     await show(event, _("Your children:"), nav_row(kb).as_markup())
 
