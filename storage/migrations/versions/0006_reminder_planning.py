@@ -5,16 +5,16 @@
   of loading the attempt's 30 rows. NULL for attempts drawn before: they take the old path.
 - ix_timetable_school_weekday: the planner reads a day's slots per chunk of schools by (school, weekday).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
