@@ -433,3 +433,27 @@ async def test_a_certificate_is_dated_in_its_schools_time_zone(teacher_harness):
         assert local_date(instant, await time_zone_for(session, cert)).day == 4
         (await session.get(User, 5950)).school_id = school.id  # picked, not confirmed: the country's zone
         assert local_date(instant, await time_zone_for(session, cert)).day == 5
+
+
+async def test_issuing_replaces_the_confirm_message(teacher_harness):
+    """Once issued, the "Is your name right?" message becomes the certificate's screen: no "Yes, issue" button
+    stays clickable; a press of the old button still makes no second certificate."""
+    h = teacher_harness
+    user = await onboard_teacher(h, 5960, "ru")
+    await user.send("/exam")
+    await press_data(user, "x:start")
+    await answer_exam(h, user, right=True)
+    await press_data(user, "cert:home")
+    await user.send(NAMES["ru"])
+    confirm = await user.wait_for(has_data("cert:confirm"))
+    _text, data = find_button(user, "cert:confirm")
+    await press_data(user, "cert:confirm")
+    await user.wait_idle()
+    assert not [m.text for m in user.bot_messages() if has_data("cert:confirm")(m)]
+    screen = user.get(confirm.message_id)
+    assert has_data("cert:send")(screen) and has_data("cert:pdf")(screen) and "MB-2026-" in screen.text
+    await answer_of(user, await user.click_data(data, message_id=confirm.message_id))
+    await user.wait_idle()
+    async with h.db() as session:
+        assert len(list(await session.scalars(select(Certificate).where(Certificate.user_id == 5960)))) == 1
+    assert len([m for m in user.bot_messages() if m.document]) == 1

@@ -135,7 +135,7 @@ async def cert_action(query: CallbackQuery, callback_data: CertCB, session: Asyn
             return
         await ask_name(query, state, course_id)
     elif action == "confirm":
-        await issue(query, session, user, course_id, bot, callback_answer, settings.certificate_issuer)
+        await issue(query, session, user, course_id, bot, callback_answer, settings.certificate_issuer, state)
     elif action == "pdf":
         cert = await latest_for_user(session, user.id, course_id)
         if cert is None:
@@ -147,7 +147,7 @@ async def cert_action(query: CallbackQuery, callback_data: CertCB, session: Asyn
 
 
 async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_id: str, bot: Bot,
-                callback_answer: CallbackAnswer, issuer: str) -> None:
+                callback_answer: CallbackAnswer, issuer: str, state: FSMContext) -> None:
     attempt = await exams.has_passed(session, user.id, course_id)
     if attempt is None or not user.full_name:
         notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
@@ -156,13 +156,11 @@ async def issue(query: CallbackQuery, session: AsyncSession, user: User, course_
     cert, created = await issue_for(session, user, attempt_id=attempt.id, percent=attempt.percent or 0.0,
                                     course_id=course_id, issuer=issuer, now=datetime.now(UTC))
     notify(callback_answer, _("🎓 Your certificate is ready."))
-    if not created:
-        return
-    await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert))
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("📤 Send to the school head"), callback_data=CertCB(a="send", k=course_id))
-    await bot.send_message(chat_id_of(query), _("Send it to your school head with one button:"),
-                           reply_markup=nav_row(kb).as_markup())
+    if created:
+        await send_pdf(bot, chat_id_of(query), cert, await school_for(session, cert))
+    # The pressed "Is your name right?" message becomes the certificate's screen (PDF and send-to-head
+    # buttons): no confirm button stays clickable above the certificate.
+    await cert_home(query, session, user, course_id, state)
 
 
 async def send_pdf(bot: Bot, chat_id: int, cert: Certificate, where: CertificateSchool,
