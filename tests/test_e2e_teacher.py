@@ -407,6 +407,7 @@ async def test_the_certificate_is_dated_in_the_local_day_not_utc(teacher_harness
     document = next(m for m in reversed(user.bot_messages()) if m.document)
     text = " ".join(PdfReader(io.BytesIO(document.document[1])).pages[0].extract_text().split())
     assert "Выдан 5 декабря 2026" in text and "4 декабря" not in text
+    assert document.document[0] == f"Сертификат_{cert.number}.pdf"  # named in the teacher's language
     checker = h.user(5901, "Anyone")
     await checker.send(f"/verify {cert.verify_code}")
     assert "5 декабря 2026" in (await checker.wait_for()).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -123,4 +124,8 @@ def certificate_pdf(cert: Certificate, where: CertificateSchool, bot_username: s
 
 
 def certificate_filename(cert: Certificate) -> str:
-    return f"certificate-{cert.number}.pdf"
+    """The PDF's file name in the current language ("Сертификат_MB-2026-000001.pdf"), of letters, digits,
+    "-", "_" and "." only: a run of anything else a translation brings (a space, a slash) becomes one "_"."""
+    name = _("Certificate_{number}.pdf").format(number=cert.number)
+    name = re.sub(r"[^\w.-]+", "_", name).strip("._") or cert.number
+    return name if name.lower().endswith(".pdf") else name + ".pdf"
