@@ -29,3 +29,38 @@ def test_the_file_is_named_in_the_users_language(i18n, lang: str, expected: str)
 def test_the_file_name_keeps_to_safe_characters(monkeypatch) -> None:
     monkeypatch.setattr(certificates, "_", lambda _msgid: 'Сертификат: "{number}" / копия')
     assert certificate_filename(Certificate(number="MB-2026-000001")) == "Сертификат_MB-2026-000001_копия.pdf"
+
+
+def _pdf_text(i18n, lang: str, name: str) -> str:
+    import io
+    from datetime import UTC, datetime
+
+    from pypdf import PdfReader
+
+    from bot.services.certificates import CertificateSchool, certificate_pdf
+
+    cert = Certificate(number="MB-2026-000001", verify_code="ABCD2345", course_id="criteria_journal",
+                       holder_name=name, percent=90.0, issued_at=datetime(2026, 12, 4, 19, 30, tzinfo=UTC))
+    with i18n.context(), i18n.use_locale(lang):
+        pdf = certificate_pdf(cert, CertificateSchool(None), "maktab_bot")
+    return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+
+def test_the_russian_wording_needs_no_gender(i18n) -> None:
+    """"успешно сдал(а)" beside "Иванова Мария" looked unofficial: the holder is a labelled line, and what
+    was passed is said without a verb that agrees with the holder."""
+    text = _pdf_text(i18n, "ru", "Иванова Мария Петровна")
+    assert "(а)" not in text and "сдал" not in text
+    assert "Владелец сертификата Иванова Мария Петровна" in text
+    assert "Настоящим удостоверяется успешная сдача итогового экзамена курса" in text
+
+
+@pytest.mark.parametrize(("lang", "name", "after"), [
+    ("uz", "Karimova Dilnoza Rustamovna", "quyidagi kursning yakuniy imtihonini muvaffaqiyatli topshirdi:"),
+    ("ky", "Өмүрбекова Айнура Түгөлбаевна", "төмөнкү курстун жыйынтыктоочу сынагын ийгиликтүү тапшырды:"),
+    ("kk", "Әлібекова Гүлнұр Қайратқызы", "төмендегі курстың қорытынды емтиханын сәтті тапсырды:"),
+])
+def test_the_other_languages_keep_the_name_as_the_subject(i18n, lang: str, name: str, after: str) -> None:
+    """Uzbek, Kyrgyz and Kazakh have no grammatical gender: the name, in the nominative, is the sentence's
+    subject and the verb follows it."""
+    assert f"{name} {after}" in _pdf_text(i18n, lang, name)

@@ -366,7 +366,7 @@ async def test_a_school_picked_from_the_list_is_printed_once_the_head_confirms(t
     assert "Школа: Toshkent" in text
     assert "Выдан организацией: Maktab Bot" in text
     assert "Директор школы" in text and "Abdullayeva Mohira Shavkatovna" in text
-    assert "Настоящий сертификат подтверждает, что" in text
+    assert "Владелец сертификата" in text and "удостоверяется успешная сдача итогового экзамена" in text
 
 
 async def test_until_confirmed_the_certificate_names_no_school(teacher_harness):

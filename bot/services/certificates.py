@@ -108,7 +108,8 @@ def certificate_pdf(cert: Certificate, where: CertificateSchool, bot_username: s
     code = format_verify_code(cert.verify_code)
     labels = CertificateLabels(
         heading=_("CERTIFICATE"),
-        # Worded so the name stays in the nominative in every language (no case ending glued to it).
+        # The lines above and below the name: worded so the name stays in the nominative in every language
+        # (no case ending glued to it) and nothing needs the holder's gender (Russian: no "сдал(а)").
         awarded_to=_("This certificate confirms that"),
         for_completing=_("has successfully passed the final exam of the course"),
         score_line=_("Result: {score}").format(score=fmt_percent(cert.percent)),
