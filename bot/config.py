@@ -47,8 +47,6 @@ class Settings(BaseSettings):
     invite_code_days: int = 14
     #: The organisation printed on certificates as their issuer (beside the teacher's confirmed school).
     certificate_issuer: str = "Maktab Bot"
-    #: The organisation printed on certificates as their issuer (beside the teacher's confirmed school).
-    certificate_issuer: str = "Maktab Bot"
 
     #: Run the reminder scheduler in this process.
     scheduler_enabled: bool = True

@@ -23,8 +23,8 @@ def run_i18n(action: str) -> int:
         for lang in SUPPORTED_LANGUAGES:
             po = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
             if po.exists():
-                cli.run(["pybabel", "update", "--no-fuzzy-matching", "-i", str(POT), "-d", str(LOCALES_DIR),
-                         "-D", DOMAIN, "-l", lang])
+                cli.run(["pybabel", "update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(POT),
+                         "-d", str(LOCALES_DIR), "-D", DOMAIN, "-l", lang])
             else:
                 cli.run(["pybabel", "init", "-i", str(POT), "-d", str(LOCALES_DIR), "-D", DOMAIN, "-l", lang])
     else:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,6 +22,7 @@ from bot.courses import MAIN_COURSE, catalogue, course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.learning import CertCB, ExamCB
+from bot.services.certificate_delivery import queue_for_head
 from bot.services.certificates import (
     CertificateSchool,
     certificate_filename,
@@ -37,8 +37,6 @@ from domain.certificates import format_verify_code, normalize_person_name
 from storage.models import Certificate, User
 from storage.repositories import exams
 from storage.repositories.certificates import latest_for_user
-from storage.repositories.schools import school_heads
-from storage.repositories.users import users_by_ids
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
@@ -176,36 +174,15 @@ async def send_pdf(bot: Bot, chat_id: int, cert: Certificate, where: Certificate
 
 async def send_to_head(query: CallbackQuery, session: AsyncSession, user: User, course_id: str, bot: Bot,
                        i18n: I18n, callback_answer: CallbackAnswer) -> None:
+    """Queue the PDF for the head in the outbox (sent within seconds, retried through any Bot API failure)."""
     cert = await latest_for_user(session, user.id, course_id)
     if cert is None:
         notify(callback_answer, _("The certificate is issued once the exam is passed."), alert=True)
         return
-    where = await school_for(session, cert)
-    heads = await school_heads(session, cert.school_id) if cert.school_id else []
-    head_users = await users_by_ids(session, [h.user_id for h in heads if h.user_id and h.user_id != user.id])
-    # The head first, else a deputy: one recipient, in the order school_heads gives.
-    recipients = [head_users[h.user_id] for h in heads
-                  if h.user_id in head_users and head_users[h.user_id].blocked_at is None][:1]
-    if not recipients:
+    me = await bot.me()
+    if await queue_for_head(session, cert, user.id, me.username, datetime.now(UTC)) is None:
         notify(callback_answer, _("Your school head has not joined the bot yet. Forward the PDF to them "
                                   "yourself, or ask them to open the bot."), alert=True)
         return
-    delivered = 0
-    for head in recipients:
-        lang = head.language or "ru"
-        with i18n.use_locale(lang):
-            caption = _("{teacher} sent you their certificate.\n{course}\nResult: {score} · No. {number}\n"
-                        "Check: /verify {code}").format(
-                teacher=cert.holder_name, course=course_title(cert.course_id, lang),
-                score=fmt_percent(cert.percent), number=cert.number, code=format_verify_code(cert.verify_code))
-            try:
-                await send_pdf(bot, head.id, cert, where, caption=caption)
-                delivered += 1
-            except TelegramAPIError as exc:
-                log.warning("certificate %s to head %s failed: %s", cert.number, head.id, exc)
-    if delivered:
-        cert.sent_to_head_at = datetime.now(UTC)
-        await session.commit()
-        notify(callback_answer, _("📤 Sent to the school head."), alert=True)
-    else:
-        notify(callback_answer, _("Could not deliver it now. Please try again later."), alert=True)
+    await session.commit()
+    notify(callback_answer, _("📤 On its way to your school head: it arrives within a minute."), alert=True)

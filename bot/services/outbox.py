@@ -42,7 +42,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -63,8 +63,12 @@ STALE_PERMIT = 0.1
 
 @dataclass(frozen=True)
 class Rendered:
+    """What a row says: a text, or a document with the text as its caption."""
+
     text: str
     markup: InlineKeyboardMarkup | None = None
+    document: bytes | None = None
+    filename: str = "document.pdf"
 
 
 #: Renders a row (session, kind, payload, recipient) in the current locale; None: nothing left to say.
@@ -267,6 +271,8 @@ class OutboxSender:
             log.warning("outbox row %s (%s): claim lost before it was closed as %s", row.id, row.key, outcome)
         if outcome == "blocked":
             await mark_blocked(session, row.user_id, now)
+        elif outcome == "sent":
+            await after_sent(session, row.kind, row.payload, now)
         await session.commit()
         counter = "retried" if outcome == "retry" else outcome
         setattr(stats, counter, getattr(stats, counter) + 1)
@@ -276,8 +282,14 @@ class OutboxSender:
         """Send one claimed row: (outcome, error, retry time). Every Bot API error class has its answer."""
         token = own_flood_control.set(True)
         try:
-            await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup,
-                                        allow_paid_broadcast=self.paid_broadcast or None)
+            paid = self.paid_broadcast or None
+            if rendered.document is not None:
+                await self.bot.send_document(row.user_id, BufferedInputFile(rendered.document, rendered.filename),
+                                             caption=rendered.text, reply_markup=rendered.markup,
+                                             allow_paid_broadcast=paid)
+            else:
+                await self.bot.send_message(row.user_id, rendered.text, reply_markup=rendered.markup,
+                                            allow_paid_broadcast=paid)
         except TelegramRetryAfter as exc:
             await self.limiter.flood_wait(exc.retry_after)
             log.warning("flood wait %s s (outbox row %s); all sends paused", exc.retry_after, row.id)
@@ -317,12 +329,24 @@ def sender_for(app, bot: Bot, *, clock: Clock = utc_now) -> OutboxSender:
     return sender
 
 
+async def after_sent(session: AsyncSession, kind: str, payload: dict, now: datetime) -> None:
+    """What a delivered row changes besides its own status (committed with it)."""
+    if kind == "certificate_to_head":
+        from bot.services.certificate_delivery import mark_received
+
+        await mark_received(session, payload, now)
+
+
 async def render_any(session: AsyncSession, kind: str, payload: dict, user_id: int) -> Rendered | None:
-    """Reminders, and the exam results queued by the deadline job."""
+    """Reminders, the exam results queued by the deadline job, and certificates sent to school heads."""
     if kind == "exam_result":
         from bot.services.exam_jobs import render_exam_result
 
         return await render_exam_result(session, payload)
+    if kind == "certificate_to_head":
+        from bot.services.certificate_delivery import render_certificate_to_head
+
+        return await render_certificate_to_head(session, payload)
     from bot.services.reminders import render
 
     return await render(session, kind, payload, user_id)
