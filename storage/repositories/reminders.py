@@ -261,17 +261,6 @@ async def course_candidates(session: AsyncSession, school_ids: list[int], course
     return [(uid, school, n or 0) for uid, school, n in rows]
 
 
-async def parents_of(session: AsyncSession, school_ids: list[int]) -> list[tuple[int, int, int]]:
-    """(parent user id, student id, school id) for parents who have not blocked the bot."""
-    rows = await session.execute(
-        select(ParentLink.user_id, Student.id, Student.school_id)
-        .join(Student, Student.id == ParentLink.student_id)
-        .join(User, User.id == ParentLink.user_id)
-        .where(Student.school_id.in_(school_ids), User.blocked_at.is_(None))
-    )
-    return [tuple(row) for row in rows]
-
-
 async def parents_with_all_children(session: AsyncSession, school_ids: list[int]) -> list[tuple[int, int, int]]:
     """(parent user id, student id, school id) of every child of the parents (not blocked) who have a child in
     these schools, wherever the other children are: one weekly digest covers them all."""
