@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.admin_cli import grant_supervisor
 from bot.demo import seed_demo
 from bot.keyboards.reports import AreaCB, ReportCB
+from bot.services.outbox import send_outbox
 from storage.models import School, SchoolClass, Staff, User
 from tests.harness import Harness, press_data, sqlite_url, wait_button
 from tests.test_e2e_teacher import answer_exam
@@ -93,8 +94,9 @@ async def test_head_receives_certificate_then_reports(reports_harness, caplog):
     _text, data = await wait_button(teacher, "cert:send")
     query = await teacher.click_data(data)
     await teacher.wait_idle()
-    await head.wait_idle()
-    assert await alert_of(teacher, query)  # "sent to the school head"
+    assert await alert_of(teacher, query)  # "on its way to the school head"
+    assert (await send_outbox(h.app, h.bot)).sent == 1  # the certificate travels through the outbox
+    await head.wait_for(lambda m: m.document is not None)
     name, content = last_document(head)
     assert name.endswith(".pdf") and "Karimova Dilnoza Rustamovna" in pdf_text(content)
 

@@ -151,12 +151,12 @@ async def test_teacher_sets_attendance_and_a_mark_and_the_parent_sees_them(serve
         assert "attendance" in fields and "grade" in fields
     # The parent's chat screen (the function the chat's "This week" button calls) shows both.
     from bot.formatting import fmt_date
-    from bot.services.parent_views import week_summary_text
+    from bot.services.parent_views import line_start, week_summary_text
 
     with school.app.i18n.context(), school.app.i18n.use_locale("ru"):
         async with school.app.sessions() as session:
             text = await week_summary_text(session, child_id, week_start(day))
-        line = next(li for li in text.splitlines() if li.startswith(fmt_date(day, "ru", "EEE d MMM")))
+        line = next(li for li in text.splitlines() if li.startswith(line_start(fmt_date(day, "ru", "EEE d MMM"))))
     icon = {"absent": "✗", "excused": "🤒", "late": "⏰"}.get(expected)
     assert f"{subject} 2" in line and (icon is None or f"{icon} {subject}" in line), text
     await context.close()
