@@ -60,6 +60,9 @@ class CountryRules:
     decree_263: Rule
     #: Canonical regions, each with the spellings that mean it (lower case, apostrophes normalised).
     regions: Rule = field(default_factory=lambda: Rule({}, ASSUMED))
+    #: How a number without its country code is written locally: (country code, national digits, trunk
+    #: prefix), or None where `domain.phones.normalize_phone` reads local numbers as they are.
+    local_phone: Rule = field(default_factory=lambda: Rule(None, "normalize_phone reads local numbers"))
 
     # -- derived helpers -------------------------------------------------------------------------------
 
@@ -203,6 +206,7 @@ COUNTRIES: dict[str, CountryRules] = {
         half_year_and_year_marks=Rule("mean", SEED_001 + " names half-year and year marks; the mean is " + ASSUMED),
         decree_263=Rule(False, UZ_DECREE_263 + " applies to Uzbekistan only"),
         regions=Rule(KG_REGIONS, "Kyrgyzstan's 7 regions and 2 cities of national status"),
+        local_phone=Rule(("996", 9, "0"), ASSUMED + " (Kyrgyz numbers are commonly written 0772 123 456)"),
     ),
     "KZ": CountryRules(
         code="KZ",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.spreadsheet import Row
+from domain.countries import rules_for
 from domain.phones import normalize_phone
 from domain.tabular import class_key, name_key, names_overlap, parse_class, text_key
 from storage.models import School, SchoolClass, Staff, Student, Subject, Term, TimetableLesson
@@ -18,12 +19,15 @@ from storage.models import School, SchoolClass, Staff, Student, Subject, Term, T
 
 def local_phone(text: str, country: str | None) -> str | None:
     """normalize_phone, reading a number without its country code as the school's country writes it
-    (Kyrgyzstan: 0772 123 456 or 772 123 456; elsewhere as normalize_phone does)."""
-    digits = re.sub(r"\D", "", text)
-    if country == "KG" and len(digits) == 10 and digits.startswith("0"):
-        return normalize_phone("996" + digits[1:])
-    if country == "KG" and len(digits) == 9:
-        return normalize_phone("996" + digits)
+    (`local_phone` in domain/countries.py; Kyrgyzstan: 0772 123 456 or 772 123 456)."""
+    local = rules_for(country).local_phone.value if country else None
+    if local is not None:
+        code, national, trunk = local
+        digits = re.sub(r"\D", "", text)
+        if len(digits) == national + len(trunk) and digits.startswith(trunk):
+            return normalize_phone(code + digits[len(trunk):])
+        if len(digits) == national:
+            return normalize_phone(code + digits)
     return normalize_phone(text)
 
 

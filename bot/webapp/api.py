@@ -19,6 +19,7 @@ from bot.formatting import fmt_date, fmt_number
 from bot.i18n import language_from_telegram
 from bot.webapp.auth import InitDataRefused, init_data_from_header, validate_init_data
 from bot.webapp.texts import page_texts
+from domain.countries import rules_for
 from storage.models import User
 from usecases import journal_grid, parent_week
 from usecases.errors import BadValue, UseCaseError
@@ -193,7 +194,7 @@ def child_json(view: parent_week.ChildView, caller: Caller) -> dict:
     end = view.week_start + timedelta(days=6)
     return {
         "id": view.id, "name": view.name, "class_name": view.class_name, "school_name": view.school_name,
-        "country": view.country, "top": 10 if view.country == "KZ" else 5,
+        "country": view.country, "top": max(rules_for(view.country).mark_scale.value),
         "week_start": view.week_start.isoformat(),
         "range": f"{fmt_date(view.week_start, lang, 'd MMM')} – {fmt_date(end, lang, 'd MMM')}",
         "earlier": (view.week_start - timedelta(days=7)).isoformat(),
