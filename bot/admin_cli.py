@@ -59,7 +59,7 @@ async def _place(session: AsyncSession, country: str, region: str | None,
                  district: str | None) -> tuple[str | None, str | None]:
     """The region as the country's list writes it ("Toshkent sh." -> "Toshkent shahri") and the district as
     the region's schools write it ("Urgut t." -> "Urgut tumani"), so the area meets its schools."""
-    from sqlalchemy import distinct, select
+    from sqlalchemy import select
 
     from bot.importing.places import canonical_region, district_spelling
     from storage.models import School
@@ -71,8 +71,8 @@ async def _place(session: AsyncSession, country: str, region: str | None,
     except ValueError as exc:
         raise GrantError(str(exc)) from exc
     if district is not None:
-        known = await session.scalars(select(distinct(School.district)).where(School.country == country,
-                                                                             School.region == region))
+        known = await session.scalars(select(School.district).where(School.country == country,
+                                                                    School.region == region).distinct())
         district = district_spelling(district, list(known))
     return region, district
 
@@ -194,7 +194,7 @@ class _Outcome:
 
 
 async def _apply(session: AsyncSession, args: argparse.Namespace) -> _Outcome:
-    from sqlalchemy import distinct, select
+    from sqlalchemy import select
 
     from storage.models import School
 
@@ -210,7 +210,7 @@ async def _apply(session: AsyncSession, args: argparse.Namespace) -> _Outcome:
         message = (f"user {args.user_id} supervises {row.country}"
                    + (f" / {row.region}" if row.region else "") + (f" / {row.district}" if row.district else ""))
         if row.region:
-            known = set(await session.scalars(select(distinct(School.region)).where(School.country == row.country)))
+            known = set(await session.scalars(select(School.region).where(School.country == row.country).distinct()))
             if row.region not in known:
                 message += (f"\nnote: no school has the region {row.region!r} yet; known: "
                             + ", ".join(sorted(r for r in known if r)))
