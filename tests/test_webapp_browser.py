@@ -286,3 +286,50 @@ async def test_screenshots_in_both_themes(served, browser, lang):
         await page.screenshot(path=str(ARTIFACTS / f"parent-{lang}-{theme}.png"), full_page=True)
         await context.close()
         assert not errors and not errors2, errors + errors2
+
+
+async def test_an_unsent_change_survives_a_reload_and_is_saved_exactly_once(served, browser):
+    school, url = served
+    slot, day, _klass = await own_slot(school, TEACHER)
+    context, page, errors = await open_page(browser, school, url, TEACHER)
+    await page.wait_for_selector("#grid")
+    await page.select_option("#pair", f"{slot.class_id}:{slot.subject_id}")
+    await page.wait_for_selector("body:not([data-loading])")
+    if day < week_start(school.clock.now.date()):
+        await page.click("#earlier")
+        await page.wait_for_selector("body:not([data-loading])")
+    await page.wait_for_selector(f'#grid th.col[data-day="{day.isoformat()}"][data-period="{slot.period}"]')
+    column = await column_index(page, day.isoformat(), slot.period)
+    pupil = int((await page.eval_on_selector_all("#grid tbody tr", "rows => rows.map(r => r.dataset.pupil)"))[2])
+    cell = f'td[data-key="{column}:{pupil}"]'
+    before = await attendance_changes(school, slot, day, pupil)
+    # The connection drops for saves: the tap waits, shown as such.
+    await page.route("**/api/cell", lambda route: route.abort("internetdisconnected"))
+    await page.click(f"{cell} button")
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'warn'")
+    shown = await page.get_attribute(cell, "data-att")
+    # The page is reloaded (or the Mini App closed and opened again) before the connection is back.
+    await page.reload()
+    await page.wait_for_selector(f"{cell}.pending")
+    assert await attendance_changes(school, slot, day, pupil) == before, "nothing reached the server yet"
+    await page.unroute("**/api/cell")
+    await page.wait_for_function("!localStorage.length", timeout=20000)
+    await page.wait_for_selector(f"{cell}:not(.pending)")
+    after = await attendance_changes(school, slot, day, pupil)
+    assert len(after) == len(before) + 1, after
+    assert after[-1] == shown == await page.get_attribute(cell, "data-att")
+    assert not errors, errors
+    await context.close()
+
+
+async def attendance_changes(school, slot, day, pupil) -> list[str]:
+    """The history rows of one pupil's attendance in one lesson, oldest first (their new values)."""
+    async with school.app.sessions() as session:
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        if lesson is None:
+            return []
+        return [c.new_value for c in await session.scalars(select(JournalChange).where(
+            JournalChange.lesson_id == lesson.id, JournalChange.student_id == pupil,
+            JournalChange.field == "attendance").order_by(JournalChange.id))]

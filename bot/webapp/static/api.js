@@ -1,5 +1,6 @@
 // Requests to the bot's API, each carrying Telegram's initData; writes queue up and are retried until the
-// server answers, so a save made while the connection drops is shown and never silently lost.
+// server answers, so a save made while the connection drops is shown and never silently lost; cell changes are
+// also kept in localStorage (PendingStore) until accepted, so a reload or a reopened Mini App sends them still.
 
 const webApp = () => (window.Telegram && window.Telegram.WebApp) || null;
 
@@ -77,5 +78,46 @@ export class SaveQueue {
     } finally {
       this.busy = false;
     }
+  }
+}
+
+// The Telegram user's id, from initData as signed (never trusted by the server; used only to key this device's
+// own queue so one person's unsent changes never go out under another's name).
+export function userId() {
+  try { return JSON.parse(new URLSearchParams(initData()).get("user") || "{}").id || 0; } catch (_e) { return 0; }
+}
+
+// Unsent cell changes survive a reload or a closed-and-reopened Mini App: one entry per cell (the latest tap
+// wins), kept in localStorage until the server accepts the change or refuses it as stale.
+export class PendingStore {
+  constructor(user) { this.key = `maktab:pending:${user}`; }
+
+  all() {
+    try { return JSON.parse(localStorage.getItem(this.key) || "{}") || {}; } catch (_e) { return {}; }
+  }
+
+  write(entries) {
+    try {
+      if (Object.keys(entries).length) localStorage.setItem(this.key, JSON.stringify(entries));
+      else localStorage.removeItem(this.key);
+    } catch (_e) { /* storage full or disabled: the page's own queue still retries */ }
+  }
+
+  put(cell, entry) { const all = this.all(); all[cell] = entry; this.write(all); }
+
+  // Forget a cell's entry once sent, unless a later tap on the same cell replaced it meanwhile.
+  drop(cell, id) {
+    const all = this.all();
+    if (all[cell] && all[cell].id === id) { delete all[cell]; this.write(all); }
+  }
+
+  // Our own accepted save moved the lesson on: waiting entries of that lesson carry the new version.
+  bump(lesson, version) {
+    const all = this.all();
+    let changed = false;
+    for (const entry of Object.values(all)) {
+      if (entry.lesson === lesson && entry.body.version !== version) { entry.body.version = version; changed = true; }
+    }
+    if (changed) this.write(all);
   }
 }

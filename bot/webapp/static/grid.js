@@ -1,6 +1,6 @@
 // The teacher's grid: pupils down, lessons across. A tap sets attendance or opens the mark picker; every
 // change is saved at once through the same rules as the chat (history, refusal of a stale screen).
-import { request, SaveQueue } from "./api.js";
+import { PendingStore, request, SaveQueue, userId } from "./api.js";
 import { t } from "./i18n.js";
 import { closeSheet, el, markText, openSheet, setStatus, setTitle, toast } from "./ui.js";
 
@@ -10,6 +10,7 @@ const ICON = { present: "", absent: "✗", excused: "🤒", late: "⏰" };
 const state = { me: null, pair: null, span: "week", week: "", mode: "att", grid: null };
 
 const telegram = (window.Telegram && window.Telegram.WebApp) || null;
+const store = new PendingStore(userId());
 
 const queue = new SaveQueue((what, count) => {
   // While a change waits to be sent, Telegram asks before closing the page: nothing is lost silently.
@@ -27,7 +28,56 @@ export function showGrid(me) {
   const saved = JSON.parse(sessionStorage.getItem("grid") || "null");
   state.pair = me.classes.find((p) => saved && p.class_id === saved.class_id && p.subject_id === saved.subject_id)
     || me.classes[0];
+  resendStored();
   load();
+}
+
+// Changes a reload or a closed Mini App left unsent go out again, in the order they were made; each lesson's
+// version moves on with our own accepted saves so they never refuse each other.
+function resendStored() {
+  const versions = {};
+  const entries = Object.entries(store.all()).sort(([, a], [, b]) => a.id - b.id);
+  for (const [cellKey, entry] of entries) {
+    queue.push({
+      path: entry.path,
+      body: () => ({ ...entry.body, version: versions[entry.lesson] ?? entry.body.version }),
+      done: (result) => {
+        versions[entry.lesson] = result.version;
+        settled(cellKey, entry, result.version);
+        repaint(entry.body, result.cell, result.version);
+      },
+      refused: (error) => {
+        const body = error.body || {};
+        if (body.error === "stale") {
+          versions[entry.lesson] = body.version;
+          repaint(entry.body, shownCell(body.cell), body.version, "changed");
+        }
+        settled(cellKey, entry, body.version);
+        toast(refusalText(error), "error");
+      },
+    });
+  }
+}
+
+function settled(cellKey, entry, version) {
+  store.drop(cellKey, entry.id);
+  if (version !== undefined) store.bump(entry.lesson, version);
+}
+
+// A restored change landed: the grid, if it shows that cell, takes the server's value and version.
+function repaint(body, cell, version, mark) {
+  const column = state.grid && state.grid.columns.find((c) => c.timetable_id === body.timetable_id && c.day === body.day);
+  const pupil = column && state.grid.pupils.find((p) => p.id === body.student_id);
+  if (!pupil) return;
+  if (version !== undefined) column.version = version;
+  paint(column, pupil, cell);
+  if (mark) document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`)?.classList.add(mark);
+}
+
+function shownCell(cell) { return cell && (cell.attendance || cell.grade !== null) ? cell : null; }
+
+function cellStoreKey(column, pupil) {
+  return `${state.pair.class_id}:${state.pair.subject_id}:${column.timetable_id}:${column.day}:${pupil.id}`;
 }
 
 function pairKey(pair) { return `${pair.class_id}:${pair.subject_id}`; }
@@ -126,6 +176,10 @@ function render() {
     el("br"), el("span", { class: "chip gap-attendance" }, t("Attendance not taken")), " ",
     el("span", { class: "chip gap-marks" }, t("No marks in the lesson")));
   main.replaceChildren(controls(grid), el("div", { class: "grid-wrap" }, table), legend);
+  for (const entry of Object.values(store.all())) {  // still waiting to be sent: shown as such
+    const column = grid.columns.find((c) => c.timetable_id === entry.body.timetable_id && c.day === entry.body.day);
+    if (column) main.querySelector(`td[data-key="${column.i}:${entry.body.student_id}"]`)?.classList.add("pending");
+  }
   const today = main.querySelector("th.today");
   if (today) today.scrollIntoView({ block: "nearest", inline: "center" });
 }
@@ -143,20 +197,27 @@ function paint(column, pupil, cell, pending = false) {
 function save(column, pupil, change, optimistic) {
   const before = state.grid.cells[`${column.i}:${pupil.id}`] || null;
   paint(column, pupil, optimistic, true);
+  const body = () => ({ timetable_id: column.timetable_id, day: column.day, student_id: pupil.id,
+    version: column.version, ...change });
+  const cellKey = cellStoreKey(column, pupil);
+  const entry = { id: Date.now() * 1000 + Math.floor(Math.random() * 1000), path: "cell",
+    lesson: `${column.timetable_id}:${column.day}`, body: body() };
+  store.put(cellKey, entry);
   queue.push({
     path: "cell",
-    body: () => ({ timetable_id: column.timetable_id, day: column.day, student_id: pupil.id,
-      version: column.version, ...change }),
+    body,
     done: (result) => {
+      settled(cellKey, entry, result.version);
       column.version = result.version;
       paint(column, pupil, result.cell);
       if (result.note === "absent_with_grade") toast(t("Saved. Note: this student is marked absent today."), "info");
     },
     refused: (error) => {
       const body = error.body || {};
+      settled(cellKey, entry, body.error === "stale" ? body.version : undefined);
       if (body.error === "stale") {
         column.version = body.version;
-        paint(column, pupil, body.cell && (body.cell.attendance || body.cell.grade !== null) ? body.cell : null);
+        paint(column, pupil, shownCell(body.cell));
         document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`)?.classList.add("changed");
       } else {
         paint(column, pupil, before);
