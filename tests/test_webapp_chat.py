@@ -73,3 +73,39 @@ async def test_console_shows_the_grid_button_and_a_signed_local_link(tmp_path):
     assert page == "http://127.0.0.1:5/webapp/?view=grid"
     data = validate_init_data(CONSOLE_TOKEN, unquote(fragment), now=datetime.now(UTC), max_age=timedelta(minutes=1))
     assert data.user.id == 900000001 and data.user.language_code == "uz"
+
+
+@pytest.mark.parametrize("webapp_url", [URL, None])
+async def test_menu_button_is_set_as_soon_as_onboarding_ends(tmp_path, webapp_url):
+    """A teacher linked by phone and a parent linked by an invite link get the Mini App's menu button at
+    once, without having to open /menu first; without WEBAPP_URL nobody gets one."""
+    from datetime import UTC, datetime
+
+    from storage.repositories.invites import create_invite
+
+    h, demo = await started(tmp_path, webapp_url=webapp_url)
+    try:
+        async with h.db() as session:
+            invite = await create_invite(session, kind="parent", school_id=demo.school_id,
+                                         student_id=demo.student_ids[0], now=datetime.now(UTC), valid_days=14,
+                                         created_by=None)
+            await session.commit()
+        teacher, parent = h.user(7411, "Dilnoza"), h.user(7412, "Ona")  # ids no other test's menu cache holds
+        await teacher.send("/start")
+        await teacher.wait_for(lambda m: "role:" in str(m.inline_buttons()))
+        await teacher.click_data("role:teacher")
+        await teacher.wait_for()
+        await teacher.send_contact("+" + demo.teacher_phone)
+        await teacher.wait_for(lambda m: "🏠" in (m.text or ""))
+        await parent.send("/start invite_" + invite.code)
+        await parent.wait_for(lambda m: "🏠" in (m.text or ""))
+        await teacher.wait_idle()
+        await parent.wait_idle()
+        menus = {uid: h.api.menu_buttons.get(uid) for uid in (7411, 7412)}
+        if webapp_url is None:
+            assert menus == {7411: None, 7412: None}
+            return
+        assert menus[7411]["type"] == "web_app" and menus[7411]["web_app"]["url"] == URL + "/?view=grid"
+        assert menus[7412]["type"] == "web_app" and menus[7412]["web_app"]["url"] == URL + "/?view=child"
+    finally:
+        await h.stop()

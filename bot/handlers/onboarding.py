@@ -75,7 +75,8 @@ def _link_options(role: Role, back: str = "role") -> tuple[str, InlineKeyboardBu
 
 @router.callback_query(RoleCB.filter())
 async def role_chosen(query: CallbackQuery, callback_data: RoleCB, session: AsyncSession, user: User,
-                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer) -> None:
+                      state: FSMContext, bot: Bot, i18n: I18n, callback_answer: CallbackAnswer,
+                      settings: Settings) -> None:
     try:
         role = Role(callback_data.role)
     except ValueError:
@@ -84,7 +85,7 @@ async def role_chosen(query: CallbackQuery, callback_data: RoleCB, session: Asyn
     roles, _m = await available_roles(session, user)
     if role in roles:
         await choose_role(bot, i18n, session, user, role)
-        await show_main_menu(query, session, user)
+        await show_main_menu(query, session, user, settings.webapp_url)
         return
     await state.update_data(role=role.value, back="role")
     text, kb = _link_options(role)
@@ -111,8 +112,9 @@ async def ask_code(query: CallbackQuery, state: FSMContext) -> None:
 
 @router.message(StateFilter(Onboarding.code), TYPED_TEXT)
 async def code_entered(message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot,
-                       i18n: I18n) -> None:
-    await redeem_code(message, session, user, state, message.text or "", bot=bot, i18n=i18n)
+                       i18n: I18n, settings: Settings) -> None:
+    await redeem_code(message, session, user, state, message.text or "", bot=bot, i18n=i18n,
+                      webapp_url=settings.webapp_url)
 
 
 def _refusal(state: InviteState) -> str:
@@ -125,7 +127,7 @@ def _refusal(state: InviteState) -> str:
 
 
 async def redeem_code(message: Message, session: AsyncSession, user: User, state: FSMContext, text: str,
-                      *, bot: Bot | None = None, i18n: I18n | None = None) -> None:
+                      *, bot: Bot | None = None, i18n: I18n | None = None, webapp_url: str | None = None) -> None:
     code = parse_invite(text)
     kb = nav_row(InlineKeyboardBuilder(), back=MenuCB(to="role").pack()).as_markup()
     if code is None:
@@ -149,11 +151,12 @@ async def redeem_code(message: Message, session: AsyncSession, user: User, state
         await message.answer(_("✅ You are linked to your school: {school}.").format(
             school=school.name if school else "?"))
         wanted = Role((await state.get_data()).get("role", Role.TEACHER.value))
-    await _settle_role(message, session, user, wanted, bot or message.bot, i18n)
+    await _settle_role(message, session, user, wanted, bot or message.bot, i18n, webapp_url)
 
 
 async def _settle_role(event: Message, session: AsyncSession, user: User, wanted: Role, bot: Bot,
-                       i18n: I18n | None) -> None:
+                       i18n: I18n | None, webapp_url: str | None = None) -> None:
+    """Onboarding is complete: the role is set, the menu shown, and the Mini App's menu button offered."""
     roles, _m = await available_roles(session, user)
     role = wanted if wanted in roles else next((r for r in (Role.ADMIN, Role.CLASS_TEACHER, Role.TEACHER,
                                                              Role.PARENT) if r in roles), None)
@@ -162,7 +165,7 @@ async def _settle_role(event: Message, session: AsyncSession, user: User, wanted
     elif role is not None:
         user.role = role.value
         await session.commit()
-    await show_main_menu(event, session, user)
+    await show_main_menu(event, session, user, webapp_url)
 
 
 @router.callback_query(MenuCB.filter(F.to == "phone"))
@@ -177,7 +180,7 @@ async def ask_phone(query: CallbackQuery) -> None:
 
 @router.message(F.contact)
 async def contact_shared(message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot,
-                         i18n: I18n) -> None:
+                         i18n: I18n, settings: Settings) -> None:
     contact = message.contact
     if contact is None or contact.user_id != user.id:
         await message.answer(_("Please share your own number with the button."),
@@ -199,7 +202,7 @@ async def contact_shared(message: Message, session: AsyncSession, user: User, st
         await message.answer(text, reply_markup=kb.as_markup())
         return
     wanted = Role((await state.get_data()).get("role", Role.TEACHER.value))
-    await _settle_role(message, session, user, wanted, bot, i18n)
+    await _settle_role(message, session, user, wanted, bot, i18n, settings.webapp_url)
 
 
 @router.callback_query(SchoolPickCB.filter())
@@ -213,7 +216,7 @@ async def pick_school(query: CallbackQuery, callback_data: SchoolPickCB, session
         user.school_id = school.id
         await choose_role(bot, i18n, session, user, Role.TEACHER)
         notify(callback_answer, _("School: {school}").format(school=school.name))
-        await show_main_menu(query, session, user)
+        await show_main_menu(query, session, user, settings.webapp_url)
         if not await is_confirmed_at(session, user.id, school.id):  # a request until the head confirms it
             await _ask_head(query, session, user, school, bot, i18n, settings)
         return

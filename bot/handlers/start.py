@@ -90,7 +90,7 @@ async def role_screen_refused(message: Message, screen: str) -> None:
 
 @router.message(CommandStart(deep_link=True))
 async def start_deep_link(message: Message, command: CommandObject, session: AsyncSession, user: User,
-                          state: FSMContext) -> None:
+                          state: FSMContext, settings: Settings) -> None:
     """Deep links: `verify_CODE` checks a certificate, `invite_CODE` redeems an invite."""
     from bot.handlers.onboarding import redeem_code  # local: the two routers call each other
     from bot.handlers.verify import answer_verification
@@ -100,7 +100,7 @@ async def start_deep_link(message: Message, command: CommandObject, session: Asy
         await answer_verification(message, session, payload)
         return
     if payload.startswith("invite_"):
-        await redeem_code(message, session, user, state, payload)
+        await redeem_code(message, session, user, state, payload, webapp_url=settings.webapp_url)
         return
     await start(message, session, user, state)
 
