@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 SEED_001 = "seed 001: Kyrgyz school regulation on the e-journal «Күндөлүк» (2021)"
 KZ_RULES_125 = "Kazakhstan, Rules No. 125 on current, section and term assessment (appendix 1), as of 2020–21"
@@ -257,3 +258,8 @@ def rules_table() -> list[tuple[str, str, str, str]]:
             value = rule.value if name != "regions" else f"{len(rule.value)} regions"
             rows.append((code, name, str(value), rule.source))
     return rows
+
+
+def local_day(time_zone: str | None, now: datetime) -> date:
+    """The calendar day at `now` in a school's time zone (Uzbekistan's when the school has none set)."""
+    return now.astimezone(ZoneInfo(time_zone or COUNTRIES["UZ"].time_zone.value)).date()  # type: ignore[arg-type]

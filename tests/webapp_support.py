@@ -79,9 +79,9 @@ async def _link(session, user_id: int, phone: str, lang: str) -> None:
 async def own_slot(school: WebSchool, user_id: int, *, before: date | None = None, class_id: int | None = None
                    ) -> tuple[TimetableLesson, date, SchoolClass]:
     """The user's latest timetable lesson on a school day up to `before` (default: the school's today)."""
-    from usecases.journal_grid import local_today
+    from domain.countries import local_day
 
-    day = before or local_today("Asia/Tashkent", school.clock.now)
+    day = before or local_day("Asia/Tashkent", school.clock.now)
     async with school.app.sessions() as session:
         staff = await session.scalar(select(Staff).where(Staff.user_id == user_id))
         for _ in range(14):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
-from domain.countries import rules_for
+from domain.countries import local_day, rules_for
 from domain.grading import MarkKind, allowed_grades, first_half_end, is_percent_kind, parse_score, score_percent
 from domain.journal import ATTENDANCE_CYCLE, week_start
 from storage.models import JournalMark, SchoolClass
@@ -26,11 +25,6 @@ from usecases.errors import BadValue, NotAllowed, NotFound, StaleScreen, TooEarl
 from usecases.uow import UnitOfWork
 
 LESSON_TEXT_LIMITS = {"topic": 300, "homework": 1000}  # as the chat cuts typed texts
-
-
-def local_today(timezone: str | None, now: datetime) -> date:
-    """The school's date at `now` (its own time zone)."""
-    return now.astimezone(ZoneInfo(timezone or "Asia/Tashkent")).date()
 
 
 @dataclass(slots=True)
@@ -130,7 +124,7 @@ async def load_grid(uow: UnitOfWork, teacher_user_id: int, class_id: int, subjec
     staff_ids, is_class_teacher = await _viewer(uow, teacher_user_id, klass)
     if not staff_ids:
         raise NotAllowed("not on this school's staff")
-    today = local_today(school.timezone, now)
+    today = local_day(school.timezone, now)
     week_of = week_of or today
     terms = await journal.school_terms(uow.session, school.id)
     term = await journal.term_for(uow.session, school.id, week_of)
@@ -221,7 +215,7 @@ async def own_sheet(uow: UnitOfWork, user_id: int, timetable_id: int, day: date,
     membership = await membership_of(uow.session, user_id)
     if sheet.slot.teacher_id not in [s.id for s in membership.staff] or day.weekday() != sheet.slot.weekday:
         raise NotAllowed("not this teacher's lesson")
-    if day > local_today(sheet.school.timezone, now):
+    if day > local_day(sheet.school.timezone, now):
         raise TooEarly("lesson in the future")
     return sheet
 

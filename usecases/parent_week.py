@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import mean
 
-from domain.countries import rules_for
+from domain.countries import local_day, rules_for
 from domain.grading import Mark, term_grade
 from domain.journal import MarkRow, round_half_up, summarize_attendance, summarize_week, week_start
 from storage.repositories import journal
 from storage.repositories.schools import children_of
 from usecases.errors import NotFound, NotYourChild
-from usecases.journal_grid import local_today
 from usecases.uow import UnitOfWork
 
 
@@ -71,7 +70,7 @@ async def child_view(uow: UnitOfWork, parent_user_id: int, student_id: int, week
     if found is None:
         raise NotFound("student")
     student, klass, school = found
-    today = local_today(school.timezone, now)
+    today = local_day(school.timezone, now)
     start = week_start(week_of or today)
     week_rows = await journal.child_marks(uow.session, student_id, start, start + timedelta(days=6))
     week = summarize_week(week_rows)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+
+from domain.countries import local_day
 
 
 def school_today(timezone: str | None, now: datetime | None = None) -> date:
-    now = now or datetime.now(UTC)
-    return now.astimezone(ZoneInfo(timezone or "Asia/Tashkent")).date()
+    return local_day(timezone, now or datetime.now(UTC))
