@@ -7,7 +7,9 @@ sum exceeds them, so the permits come from Redis:
 - overall: a strict moving window of `window_limit` (floor(rate) - 1, 28 at 29/s) permits per second, and per
   chat one per second — `limits`' moving-window strategy (a Lua script over a Redis list: atomic across
   processes, the window counted in full, never approximated);
-- even spacing within each process by the in-process `RateLimiter` (no bunching of this process's permits);
+- even spacing across all processes: each overall permit reserves the next free slot of a schedule kept in
+  Redis (one slot every 1/`window_limit` s, read against Redis's own clock), so three instances do not spend a
+  second's permits in its first third and let jitter push a 31st message into it;
 - a flood wait: a Redis key that lives `retry_after` seconds; every process waits while it exists.
 """
 
@@ -21,13 +23,21 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from bot.services.rate_limit import RateLimiter
-
 
 def limits_uri(redis_url: str) -> str:
     """`redis://host:port/db` as `limits` names its async redis-py storage."""
     scheme, rest = redis_url.split("://", 1)
     return f"async+{scheme}://{rest.split('?', 1)[0]}"
+
+
+#: Reserve the next send slot: returns how many milliseconds to wait for it (Redis's clock, for every process).
+NEXT_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
+return tostring(slot - now)
+"""
 
 
 class SharedRateLimiter:
@@ -40,10 +50,11 @@ class SharedRateLimiter:
         # with more jitter than one process's (measured: 31 in a second from three instances at 29 per second).
         self.overall = RateLimitItemPerSecond(window_limit or max(1, math.floor(rate) - 1), 1)
         self.per_chat = RateLimitItemPerSecond(1, 1)
-        # This process's own spacing; the chat rule is kept in Redis alone.
-        self.local = RateLimiter(rate, per_chat_interval=0.0)
         self.redis = aioredis.from_url(redis_url.split("?", 1)[0])
         self.pause_key = f"{prefix}:flood_wait"
+        self.slot_key = f"{prefix}:next_slot"
+        self.slot_ms = 1000.0 / self.overall.amount
+        self.next_slot = self.redis.register_script(NEXT_SLOT)
 
     async def flood_wait(self, seconds: float) -> None:
         """A 429's retry_after, for everyone: the key lives that long (extended, never shortened)."""
@@ -67,7 +78,9 @@ class SharedRateLimiter:
             if left > 0:
                 await asyncio.sleep(left)
                 continue
-            await self.local.acquire(None)
+            wait_ms = float(await self.next_slot(keys=[self.slot_key], args=[self.slot_ms]))
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
             # The overall permit is the last step before the request, so the pace Telegram sees is this one.
             if await self.windows.hit(self.overall, "all"):
                 return
