@@ -22,6 +22,7 @@ from bot.middlewares import DbSessionMiddleware, UserMiddleware
 from bot.retry import RetryAfterMiddleware
 from bot.services.rate_limit import SendBudget, build_limiter
 from storage.db import create_engine, migrate, session_factory
+from usecases.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class App:
     i18n: I18n
     dispatcher: Dispatcher
     extras: dict = field(default_factory=dict)
+    clock: Clock = SYSTEM_CLOCK
 
     async def close(self) -> None:
         limiter = self.extras.get("rate_limiter")
@@ -63,11 +65,13 @@ def create_storage(settings: Settings) -> BaseStorage:
 
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], i18n: I18n,
-                     storage: BaseStorage | None = None) -> Dispatcher:
+                     storage: BaseStorage | None = None, clock: Clock = SYSTEM_CLOCK) -> Dispatcher:
+    """`clock` reaches every handler as `clock` (use cases take `clock.now()`)."""
     from bot.handlers import routers
     from bot.handlers.errors import register_error_handlers
 
-    dp = Dispatcher(storage=storage or create_storage(settings), settings=settings, sessions=sessions, i18n=i18n)
+    dp = Dispatcher(storage=storage or create_storage(settings), settings=settings, sessions=sessions, i18n=i18n,
+                    clock=clock)
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
     dp.update.outer_middleware(UserMiddleware())
     UserLocaleMiddleware(i18n).setup(dp)
@@ -77,13 +81,13 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
     return dp
 
 
-async def build_app(settings: Settings, *, storage: BaseStorage | None = None) -> App:
+async def build_app(settings: Settings, *, storage: BaseStorage | None = None, clock: Clock = SYSTEM_CLOCK) -> App:
     """Migrate the database, load and validate the courses, build the dispatcher."""
     catalogue()  # fail fast on broken course files
     engine = create_engine(settings.database_url)
     await migrate(engine)
     sessions = session_factory(engine)
     i18n = create_i18n(settings.default_language)
-    dp = build_dispatcher(settings, sessions, i18n, storage)
+    dp = build_dispatcher(settings, sessions, i18n, storage, clock)
     return App(settings=settings, engine=engine, sessions=sessions, i18n=i18n, dispatcher=dp,
-               extras={"rate_limiter": build_limiter(settings)})
+               extras={"rate_limiter": build_limiter(settings)}, clock=clock)

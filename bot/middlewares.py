@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import language_from_telegram
 from storage.repositories.users import get_or_create_user, mark_seen
+from usecases.uow import UnitOfWork
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """One session per update; committed when the handler returns, rolled back when it raises."""
+    """One session per update, handed to handlers as a unit of work (`uow`) that the use case commits;
+    committed when the handler returns, rolled back when it raises."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
@@ -26,6 +27,7 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessions() as session:
             data["session"] = session
+            data["uow"] = UnitOfWork.over(session)
             result = await handler(event, data)
             await session.commit()
             return result
@@ -48,5 +50,5 @@ class UserMiddleware(BaseMiddleware):
             if session.new or session.dirty:
                 # A new user is written at once, whatever the handler below does.
                 await session.commit()
-            await mark_seen(session, user, datetime.now(UTC))
+            await mark_seen(session, user, data["clock"].now())
         return await handler(event, data)

@@ -1,6 +1,8 @@
 """Refusals a use case raises; each front end turns them into its own answer (a chat alert, an HTTP status).
 
-`code` is stable and language-free: the Mini App shows its translated text by it.
+`code` is stable and language-free: the Mini App shows its translated text by it. `text` is the chat's
+message id (English, marked with `N_` so the catalogue extraction finds it); the chat's one error handler
+translates it, formatted with the error's `data`.
 """
 
 from __future__ import annotations
@@ -8,8 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction without translating it here (use cases know no language)."""
+    return message
+
+
 class UseCaseError(Exception):
     code = "error"
+    text = N_("This action is not available any more. Open /menu.")
     #: The HTTP status the web API answers with.
     status = 400
 
@@ -23,15 +31,18 @@ class NotAllowed(UseCaseError):
 
     code = "not_allowed"
     status = 403
+    text = N_("This is not available to you.")
 
 
 class NotYourChild(NotAllowed):
     code = "not_your_child"
+    text = N_("You can see only your own children.")
 
 
 class NotFound(UseCaseError):
     code = "not_found"
     status = 404
+    text = N_("Not found: it may have been removed. Open /menu.")
 
 
 class StaleScreen(UseCaseError):
@@ -40,6 +51,7 @@ class StaleScreen(UseCaseError):
 
     code = "stale"
     status = 409
+    text = N_("This screen is out of date; here is the current one.")
 
 
 class TooEarly(UseCaseError):
@@ -47,6 +59,7 @@ class TooEarly(UseCaseError):
 
     code = "too_early"
     status = 422
+    text = N_("The journal is filled on the day of the lesson.")
 
 
 class BadValue(UseCaseError):
@@ -54,3 +67,4 @@ class BadValue(UseCaseError):
 
     code = "bad_value"
     status = 422
+    text = N_("This value is not accepted here.")

@@ -26,11 +26,10 @@ def routers() -> list[Router]:
         verify,
     )
 
-    templates = [blocking.router, start.router, language.router, onboarding.router, school_approval.router,
-                 help.router, verify.router,
-                 course.router, exam.router, certificate.router, journal.router, parents.router,
-                 class_teacher.router, reminders.router, reports.router, fallback.router]
-    return [fresh_copy(router) for router in templates]
+    templates = [blocking, start, language, onboarding, school_approval, help, verify,
+                 course, exam, certificate, journal, parents, class_teacher, reminders, reports, fallback]
+    return [module.build_router() if hasattr(module, "build_router") else fresh_copy(module.router)
+            for module in templates]
 
 
 def fresh_copy(template: Router) -> Router:
