@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import segno
 from fpdf import FPDF
 
-import domain.certificate_pdf as certificate_pdf
-from domain.certificate_pdf import CertificateRenderer
+import documents.certificate_pdf as certificate_pdf
+from documents.certificate_pdf import CertificateRenderer
 from domain.certificates import (
     CertificateData,
     CertificateLabels,

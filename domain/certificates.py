@@ -1,7 +1,7 @@
 """Certificate data, numbers, verification codes and holder-name normalisation.
 
 Pure Python: no bot framework or database imports. The PDF itself is drawn by
-:mod:`domain.certificate_pdf`.
+:mod:`documents.certificate_pdf`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from datetime import date
 import pypdf
 import pytest
 
-from domain.certificate_layout import fit
-from domain.certificate_pdf import CertificateRenderer
+from documents.certificate_layout import fit
+from documents.certificate_pdf import CertificateRenderer
 from domain.certificates import (
     OKINA,
     TUTUQ,
@@ -230,7 +230,7 @@ def test_script_subsets_are_cut_once(renderer: CertificateRenderer, monkeypatch)
 
 
 def test_qr_code_uses_a_fixed_mask() -> None:
-    from domain.certificate_layout import QR_MASK, make_qr
+    from documents.certificate_layout import QR_MASK, make_qr
 
     assert make_qr("https://t.me/maktab_bot?start=verify_ABCD2345").mask == QR_MASK
 

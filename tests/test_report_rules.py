@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.i18n import create_i18n
 from bot.services import reports as rs
+from documents.report_files import safe_file_name
 from domain import countries
 from domain.decree_263 import NotForThisCountry, applies_to
 from domain.fair_marks import fair_marks
-from domain.report_files import safe_file_name
 from domain.reports import Share
 from domain.term_sheet import YearMarks, year_marks
 from storage.models import AreaPlan, ParentLink, School, SchoolClass, Staff, Student, Supervisor, TermGrade, User

@@ -26,8 +26,8 @@ from bot.keyboards.reports import AreaCB, ReportCB
 from bot.services import reports as rs
 from bot.services.roles import current_role
 from bot.ui import chat_id_of, notify, show
+from documents.report_files import ReportDocument
 from domain.decree_263 import NotForThisCountry, applies_to
-from domain.report_files import ReportDocument
 from domain.reports import AreaLevel, TermSpan
 from domain.roles import Role
 from storage.models import School, Supervisor, User

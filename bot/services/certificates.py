@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.courses import course_title
 from bot.formatting import fmt_date, fmt_percent
 from bot.services.clock import school_today
-from domain.certificate_pdf import CertificateRenderer
+from documents.certificate_pdf import CertificateRenderer
 from domain.certificates import CertificateData, CertificateLabels, format_verify_code
 from domain.countries import rules_for
 from storage.models import Certificate, School, User

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import fmt_date, fmt_number, fmt_percent, summative_names
-from domain.charts import Bar, bar_chart, stack_charts
+from documents.charts import Bar, bar_chart, stack_charts
 from domain.grading import Mark, half_year_and_year, is_percent_kind, scale_top, school_year_start, term_grade
 from domain.grading import weighted_term_percent as term_percent
 from domain.journal import AttendanceSummary, MarkRow, WeekSummary, summarize_attendance, summarize_week

@@ -20,8 +20,8 @@ from bot.services.reports.common import (
     plain,
     share_text,
 )
-from domain.charts import Bar, bar_chart
-from domain.report_files import Column, ColumnKind, ReportDocument, Section, Table
+from documents.charts import Bar, bar_chart
+from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.reports import (
     AreaLevel,
     CertificationCounts,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import babel_locale, fmt_date, fmt_number
 from bot.formatting import summative_names as section_and_term_names
-from domain.report_files import NumberFormats, ReportDocument, ReportRenderer, report_xlsx, safe_file_name
+from documents.report_files import NumberFormats, ReportDocument, ReportRenderer, report_xlsx, safe_file_name
 from domain.reports import Share, TermSpan, current_term
 from storage.models import School
 from storage.repositories import reports as repo

@@ -26,6 +26,7 @@ from bot.services.reports.common import (
     term_summative_name,
 )
 from bot.services.reports.journal import journal_report
+from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.countries import rules_for
 from domain.decree_263 import (
     AUTHENTICITY_MAX,
@@ -41,7 +42,6 @@ from domain.decree_263 import (
     ensure_applies,
 )
 from domain.grading import percent_to_grade
-from domain.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.reports import Share
 from storage.repositories import reports as repo
 

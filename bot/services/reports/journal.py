@@ -22,11 +22,11 @@ from bot.services.reports.common import (
     share_text,
     summative_names,
 )
-from domain.charts import Bar, bar_chart
+from documents.charts import Bar, bar_chart
+from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.countries import rules_for
 from domain.fair_marks import FairMarks, fair_marks
 from domain.grading import allowed_grades, first_half_end
-from domain.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.reports import (
     JournalQuality,
     JournalTally,

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reports.common import made_line, num, share_text
-from domain.report_files import Column, ColumnKind, ReportDocument, Section, Table
+from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.reports import Share
 from storage.models import School
 from storage.repositories import report_usage

@@ -9,8 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reports.common import SchoolScope, dec, made_line, num, pct, share_text, term_label
+from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.grading import first_half_end
-from domain.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.term_sheet import TermSheet
 from storage.repositories import report_usage
 from storage.repositories import reports as repo

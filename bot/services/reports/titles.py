@@ -1,5 +1,5 @@
 """File names a head understands, in the reader's language (not `sheet-1-1-T2.pdf`): a translated title made
-safe for a file name by `domain.report_files.safe_file_name`."""
+safe for a file name by `documents.report_files.safe_file_name`."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 # The certificate's font loader: DejaVu cut to our scripts and parsed once, attached per document.
-from domain.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
+from documents.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
 
 __all__ = ["Column", "ColumnKind", "NumberFormats", "ReportDocument", "ReportRenderer", "Section", "Table",
            "report_xlsx", "safe_file_name"]

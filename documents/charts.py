@@ -15,7 +15,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from domain.certificate_pdf import BOLD_FONT, FONTS_DIR, REGULAR_FONT
+from documents.certificate_pdf import BOLD_FONT, FONTS_DIR, REGULAR_FONT
 
 __all__ = ["Bar", "bar_chart", "stack_charts"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import segno
 from fpdf import FPDF
 
-from domain.certificate_fonts import FAMILY
+from documents.certificate_fonts import FAMILY
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 PT = 25.4 / 72  # one point in mm

@@ -7,7 +7,7 @@ number, the head's signature line, the place for the school's seal, and the
 QR code with the short code for ``/verify``. Footer text is at least 10 pt in
 dark ink, so a phone screen shows it legibly when the page is zoomed to width.
 
-Speed (see :mod:`domain.certificate_fonts`): fonts are parsed once per
+Speed (see :mod:`documents.certificate_fonts`): fonts are parsed once per
 process and subset once per script, the QR code uses a fixed mask. Text
 shaping is not enabled: Latin and Cyrillic need none, it needs ``uharfbuzz``,
 and it costs ≈ 6 ms per page.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from domain.certificate_fonts import (
+from documents.certificate_fonts import (
     BOLD_FONT,
     FAMILY,
     FONTS_DIR,
@@ -31,7 +31,7 @@ from domain.certificate_fonts import (
     SharedFont,
     fast_path_available,
 )
-from domain.certificate_layout import (
+from documents.certificate_layout import (
     GOLD,
     INK,
     MUTED,
