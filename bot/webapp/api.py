@@ -21,7 +21,7 @@ from bot.webapp.auth import InitDataRefused, init_data_from_header, validate_ini
 from bot.webapp.texts import page_texts
 from domain.countries import rules_for
 from storage.models import User
-from usecases import journal_grid, parent_week
+from usecases import journal_grid, parents
 from usecases.errors import BadValue, UseCaseError
 from usecases.uow import UnitOfWork
 
@@ -96,7 +96,7 @@ def _day(value: str | None) -> date | None:
 async def me(request: web.Request, caller: Caller) -> web.Response:
     async with caller.uow() as uow:
         pairs = await journal_grid.openable(uow, caller.user_id)
-        children = await parent_week.my_children(uow, caller.user_id)
+        children = await parents.my_children(uow, caller.user_id)
     return web.json_response({"user_id": caller.user_id, "lang": caller.lang, "texts": page_texts(
         caller.app.i18n, caller.lang), "classes": pairs, "children": _jsonable(children)})
 
@@ -179,12 +179,12 @@ async def lesson_text(request: web.Request, caller: Caller) -> web.Response:
 async def child(request: web.Request, caller: Caller) -> web.Response:
     query = request.query
     async with caller.uow() as uow:
-        view = await parent_week.child_view(uow, caller.user_id, int(query["student_id"]), _day(query.get("week")),
-                                            caller.now)
+        view = await parents.child_view(uow, caller.user_id, int(query["student_id"]), _day(query.get("week")),
+                                        caller.now)
     return web.json_response(child_json(view, caller))
 
 
-def child_json(view: parent_week.ChildView, caller: Caller) -> dict:
+def child_json(view: parents.ChildView, caller: Caller) -> dict:
     lang = caller.lang
     days: dict[str, dict] = {}
     for row in view.week:

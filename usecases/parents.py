@@ -1,0 +1,248 @@
+"""Parents: a parent's view of their own children, for the chat and the Mini App alike. The week, the term's
+attendance, the term grades with a forecast, the latest homework and a chart's figures. Every read checks
+the link in the same query that loads the child, so anyone else's child is `ChildNotLinked` (a
+`NotYourChild`), whatever id is asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import mean
+
+from domain.countries import local_day, rules_for
+from domain.grading import Mark, term_grade
+from domain.journal import (
+    AttendanceSummary,
+    MarkRow,
+    WeekSummary,
+    round_half_up,
+    summarize_attendance,
+    summarize_week,
+    week_start,
+)
+from storage.repositories import journal
+from storage.repositories.schools import children_of
+from usecases.errors import N_, NotYourChild
+from usecases.uow import UnitOfWork
+
+#: How far back a parent may page through weeks.
+OLDEST_WEEK = -52
+#: The chart reads four weeks: a week often has one or two marks per subject.
+CHART_WEEKS = 4
+
+
+class ChildNotLinked(NotYourChild):
+    """Not this parent's child (or no such child): the chat's message id of this refusal, kept."""
+
+    text = N_("You can only see your own children.")
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    id: int
+    name: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class Child:
+    """The child a screen is about, with what every screen needs of the class and school."""
+
+    id: int
+    name: str
+    class_id: int
+    class_name: str
+    school_id: int
+    school_name: str
+    country: str
+    today: date  # the school's calendar day
+
+
+@dataclass(frozen=True)
+class ChildWeek:
+    child: Child
+    start: date  # Monday
+    offset: int  # weeks back from this week (0, -1, ...)
+    summary: WeekSummary
+
+
+@dataclass(frozen=True)
+class ChildAttendance:
+    child: Child
+    term: int | None  # None: the school has not set its terms
+    summary: AttendanceSummary | None
+
+
+@dataclass(frozen=True)
+class ChildTerms:
+    child: Child
+    grades: list[tuple[str, str, int]]  # (subject, period "2025-2026/T1", grade) set by the school
+    terms: list[tuple[int, date, date]]  # the school's terms: (number, first day, last day)
+    term: int | None  # the current term's number, if the school has terms
+    term_marks: list[MarkRow]  # the current term's marks so far (for a forecast)
+
+
+@dataclass(frozen=True)
+class ChildHomework:
+    child: Child
+    day: date | None  # the last day homework was set, None: none yet
+    items: list[tuple[str, str]]  # (subject, homework)
+
+
+@dataclass(frozen=True)
+class ChildChart:
+    child: Child
+    summary: WeekSummary  # the last four weeks
+
+
+async def my_children(uow: UnitOfWork, parent_user_id: int) -> list[ChildRef]:
+    return [ChildRef(id=s.id, name=s.full_name, class_name=c.name)
+            for s, c in await children_of(uow.session, parent_user_id)]
+
+
+async def open_child(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> Child:
+    """The child with class and school, only if linked to this parent (one query: the check and the read)."""
+    found = await journal.own_child(uow.session, parent_user_id, student_id)
+    if found is None:
+        raise ChildNotLinked("not a child of this parent")
+    student, klass, school = found
+    return Child(id=student.id, name=student.full_name, class_id=klass.id, class_name=klass.name,
+                 school_id=school.id, school_name=school.name, country=school.country,
+                 today=local_day(school.timezone, now))
+
+
+async def child_week(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime,
+                     offset: int = 0) -> ChildWeek:
+    """The week `offset` weeks back from this one (never ahead, at most a year back)."""
+    child = await open_child(uow, parent_user_id, student_id, now)
+    offset = max(min(offset, 0), OLDEST_WEEK)
+    return await _week(uow, child, week_start(child.today) + timedelta(weeks=offset), offset)
+
+
+async def week_on(uow: UnitOfWork, parent_user_id: int, student_id: int, start: date, now: datetime) -> ChildWeek:
+    """The week starting on `start` (the weekly digest names its week)."""
+    child = await open_child(uow, parent_user_id, student_id, now)
+    start = week_start(start)
+    return await _week(uow, child, start, (start - week_start(child.today)).days // 7)
+
+
+async def _week(uow: UnitOfWork, child: Child, start: date, offset: int) -> ChildWeek:
+    rows = await journal.child_marks(uow.session, child.id, start, start + timedelta(days=6))
+    return ChildWeek(child=child, start=start, offset=offset, summary=summarize_week(rows, child.country))
+
+
+async def child_attendance(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildAttendance:
+    child = await open_child(uow, parent_user_id, student_id, now)
+    term = await journal.term_for(uow.session, child.school_id, child.today)
+    if term is None:
+        return ChildAttendance(child=child, term=None, summary=None)
+    values = await journal.child_term_attendance(uow.session, child.id, term)
+    return ChildAttendance(child=child, term=term.number, summary=summarize_attendance(values))
+
+
+async def child_terms(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildTerms:
+    """Term grades set by the school, the school's terms, and the current term's marks for a forecast."""
+    child = await open_child(uow, parent_user_id, student_id, now)
+    grades = await journal.child_term_grades(uow.session, child.id)
+    terms = await journal.school_terms(uow.session, child.school_id)
+    term = await journal.term_for(uow.session, child.school_id, child.today)
+    marks = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on) if term else []
+    return ChildTerms(child=child, grades=grades, terms=terms, term=term.number if term else None, term_marks=marks)
+
+
+async def child_homework(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildHomework:
+    return await _homework(uow, await open_child(uow, parent_user_id, student_id, now))
+
+
+async def child_chart(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildChart:
+    """The marks of this week and the three before it, summarized per subject."""
+    child = await open_child(uow, parent_user_id, student_id, now)
+    start = week_start(child.today)
+    rows = await journal.child_marks(uow.session, child.id, start - timedelta(weeks=CHART_WEEKS - 1),
+                                     start + timedelta(days=6))
+    return ChildChart(child=child, summary=summarize_week(rows, child.country))
+
+
+# --- the Mini App's page of one child: everything at once -----------------------------------------------------
+
+
+@dataclass
+class SubjectTerm:
+    subject: str
+    marks: list[MarkRow]  # the term's marks (summatives with their points over a maximum)
+    average: float | None
+    forecast: int | None
+    term_grades: list[tuple[str, int]]  # ("T1", 5) ...
+
+
+@dataclass
+class ChildView:
+    id: int
+    name: str
+    class_name: str
+    school_name: str
+    country: str
+    today: date
+    week_start: date
+    week: list[MarkRow]
+    week_averages: dict[str, float]
+    week_overall: float | None
+    week_absences: int
+    week_late: int
+    term_number: int | None
+    term_lessons: int = 0
+    term_missed: int = 0
+    term_late: int = 0
+    subjects: list[SubjectTerm] = field(default_factory=list)
+    homework_day: date | None = None
+    homework: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def child_view(uow: UnitOfWork, parent_user_id: int, student_id: int, week_of: date | None,
+                     now: datetime) -> ChildView:
+    """The child's week (containing `week_of`, default this week) and current term."""
+    child = await open_child(uow, parent_user_id, student_id, now)
+    start = week_start(week_of or child.today)
+    week_rows = await journal.child_marks(uow.session, child.id, start, start + timedelta(days=6))
+    week = summarize_week(week_rows)
+    view = ChildView(id=child.id, name=child.name, class_name=child.class_name, school_name=child.school_name,
+                     country=child.country, today=child.today, week_start=start,
+                     week=sorted(week_rows, key=lambda r: (r.day, r.subject)), week_averages=week.averages,
+                     week_overall=week.overall, week_absences=week.absences, week_late=week.late, term_number=None)
+    term = await journal.term_for(uow.session, child.school_id, child.today)
+    if term is not None:
+        rows = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on)
+        attendance = summarize_attendance([row.attendance for row in rows])
+        view.term_number, view.term_lessons = term.number, attendance.lessons
+        view.term_missed, view.term_late = attendance.missed, attendance.late
+        view.subjects = _subjects(child.country, rows, await journal.child_term_grades(uow.session, child.id))
+    homework = await _homework(uow, child)
+    view.homework_day, view.homework = homework.day, homework.items
+    return view
+
+
+async def _homework(uow: UnitOfWork, child: Child) -> ChildHomework:
+    day = await journal.last_homework_day(uow.session, child.class_id, child.today)
+    items = await journal.homework_on(uow.session, child.class_id, day) if day is not None else []
+    return ChildHomework(child=child, day=day, items=items)
+
+
+def _subjects(country: str, rows: list[MarkRow], term_grades: list[tuple[str, str, int]]) -> list[SubjectTerm]:
+    percent = bool(rules_for(country).summative_as_percent.value)
+    marks: dict[str, list[MarkRow]] = {}
+    for row in sorted(rows, key=lambda r: r.day):
+        if row.grade is not None:
+            marks.setdefault(row.subject, []).append(row)
+    grades: dict[str, list[tuple[str, int]]] = {}
+    for subject, period, grade in term_grades:
+        grades.setdefault(subject, []).append((period.split("/")[-1], grade))
+    result = []
+    for subject in sorted(set(marks) | set(grades)):
+        values = marks.get(subject, [])
+        # Per cents (Kazakhstan's СОР/СОЧ) are not marks of the scale: the mean is of the marks alone.
+        counted = [m.grade for m in values if m.kind == "regular" or not percent]
+        result.append(SubjectTerm(
+            subject=subject, marks=values, average=round_half_up(mean(counted)) if counted else None,
+            forecast=term_grade(country, [Mark(m.grade, m.kind, m.points, m.max_points) for m in values]),
+            term_grades=grades.get(subject, [])))
+    return result
