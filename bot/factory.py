@@ -57,10 +57,13 @@ def create_bot(settings: Settings, *, limiter: SendBudget | None = None) -> Bot:
 
 
 def create_storage(settings: Settings) -> BaseStorage:
+    """Conversation state: in Redis (under `REDIS_PREFIX`, so installs and test runs sharing a server stay
+    apart) when `REDIS_URL` is set, else in memory."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        return RedisStorage.from_url(settings.redis_url,
+                                     key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm"))
     return MemoryStorage()
 
 

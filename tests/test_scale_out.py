@@ -23,14 +23,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def redis_url():
-    return f"redis://127.0.0.1:6379/15?prefix={uuid.uuid4().hex[:6]}"
+def redis():
+    """Settings for the test server's Redis database 15, under a key prefix of this test's own."""
+    return {"redis_url": "redis://127.0.0.1:6379/15", "redis_prefix": "test-" + uuid.uuid4().hex[:8]}
 
 
-async def test_second_instance_continues_first_instances_conversation(database_url, redis_url):
+async def test_second_instance_continues_first_instances_conversation(database_url, redis):
     if not database_url.startswith("postgresql"):
         pytest.skip("scale-out runs on PostgreSQL")
-    first = await Harness.start(database_url, redis_url=redis_url.split("?")[0], exam_questions=5)
+    first = await Harness.start(database_url, **redis, exam_questions=5)
     try:
         async with first.db() as session:
             await seed_demo(session)
@@ -44,7 +45,7 @@ async def test_second_instance_continues_first_instances_conversation(database_u
     finally:
         await first.stop()
     # A new instance (another process in production), same database and Redis, takes the next message.
-    second = await Harness.start(database_url, redis_url=redis_url.split("?")[0], exam_questions=5)
+    second = await Harness.start(database_url, **redis, exam_questions=5)
     try:
         teacher2 = second.user(8001, "T")
         await teacher2.send(NAMES["kk"])
@@ -56,7 +57,7 @@ async def test_second_instance_continues_first_instances_conversation(database_u
         await second.stop()
 
 
-async def test_deadline_jobs_of_two_instances_notify_once(database_url, redis_url):
+async def test_deadline_jobs_of_two_instances_notify_once(database_url, redis):
     if not database_url.startswith("postgresql"):
         pytest.skip("scale-out runs on PostgreSQL")
     a = await Harness.start(database_url, exam_questions=5)
