@@ -3,6 +3,8 @@ correct option never travels in a button."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -21,10 +23,18 @@ class QuizCB(CallbackData, prefix="q"):
     c: int  # chosen shown option 0..3
 
 
-class ExamCB(CallbackData, prefix="x"):
-    """a: home, rules, start, resume, result; t: attempt id."""
+class ExamAct(str, Enum):
+    """What an exam button does (short values: callback data is limited to 64 bytes)."""
 
-    a: str
+    home = "home"
+    start = "start"
+    resume = "resume"
+
+
+class ExamCB(CallbackData, prefix="x"):
+    """a: the action; k: course id; t: attempt id."""
+
+    a: ExamAct
     k: str
     t: int = 0
 
@@ -35,8 +45,18 @@ class ExamAnswerCB(CallbackData, prefix="xa"):
     c: int  # chosen shown option 0..3
 
 
-class CertCB(CallbackData, prefix="cert"):
-    """a: home, name, confirm, pdf, send; k: course id."""
+class CertAct(str, Enum):
+    """What a certificate button does."""
 
-    a: str
+    home = "home"
+    name = "name"
+    confirm = "confirm"
+    pdf = "pdf"
+    send = "send"
+
+
+class CertCB(CallbackData, prefix="cert"):
+    """a: the action; k: course id."""
+
+    a: CertAct
     k: str
