@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if command == "import":
         from bot.importing import run_import
+        from usecases.clock import SYSTEM_CLOCK
 
-        return asyncio.run(run_import(settings, args.what, args.file))
+        return asyncio.run(run_import(settings, args.what, args.file, now=SYSTEM_CLOCK.now()))
     if command == "demo":
         from bot.demo import run_demo
 
@@ -102,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_i18n(args.action)
     if command == "grant":
         from bot.admin_cli import run_grant
+        from usecases.clock import SYSTEM_CLOCK
 
-        return asyncio.run(run_grant(settings, args))
+        return asyncio.run(run_grant(settings, args, now=SYSTEM_CLOCK.now()))
     if command == "migrate":
         from storage.db import create_engine, migrate
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.config import Settings
@@ -78,8 +79,8 @@ async def _place(session: AsyncSession, country: str, region: str | None,
 
 
 async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str, region: str | None = None,
-                           district: str | None = None, now: datetime | None = None) -> Supervisor:
-    """Idempotent: the same area twice is one row."""
+                           district: str | None = None, now: datetime) -> Supervisor:
+    """Idempotent: the same area twice is one row; a user row made for an unknown id is created `now`."""
     from sqlalchemy import select
 
     from domain.roles import Role
@@ -93,7 +94,7 @@ async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str,
     if district and not region:
         raise GrantError("--district needs --region")
     region, district = await _place(session, country, region, district)
-    user = await _user(session, user_id, now or datetime.now(UTC))
+    user = await _user(session, user_id, now)
     existing = await session.scalar(select(Supervisor).where(
         Supervisor.user_id == user_id, Supervisor.country == country,
         Supervisor.region.is_(None) if region is None else Supervisor.region == region,
@@ -123,9 +124,9 @@ async def revoke_supervisor(session: AsyncSession, *, user_id: int, country: str
 
 
 async def grant_staff(session: AsyncSession, *, school_id: int, position: str, user_id: int | None = None,
-                      phone: str | None = None, name: str | None = None, now: datetime | None = None) -> Staff:
+                      phone: str | None = None, name: str | None = None, now: datetime) -> Staff:
     """Make a person head or deputy of a school: their existing staff row there (found by user id or phone)
-    gets the position, else a new row is added."""
+    gets the position, else a new row is added; a link to a user is confirmed `now`."""
     from sqlalchemy import or_, select
 
     from domain.phones import normalize_phone
@@ -141,7 +142,7 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
         raise GrantError(f"not a phone number: {phone}")
     if user_id is None and normalized is None:
         raise GrantError("give --user-id or --phone")
-    user = await _user(session, user_id, now or datetime.now(UTC)) if user_id is not None else None
+    user = await _user(session, user_id, now) if user_id is not None else None
     matches = [Staff.user_id == user_id] if user_id is not None else []
     if normalized:
         matches.append(Staff.phone == normalized)
@@ -152,13 +153,13 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
                    or normalized or str(user_id))
         staff = Staff(school_id=school_id, full_name=display[:120], phone=normalized, position=position,
                       user_id=user_id, confirmed_via="grant" if user_id is not None else None,
-                      confirmed_at=now or datetime.now(UTC) if user_id is not None else None)
+                      confirmed_at=now if user_id is not None else None)
         session.add(staff)
     else:
         staff.position = position
         if user_id is not None and staff.user_id != user_id:
             staff.user_id = user_id
-            staff.confirmed_via, staff.confirmed_at = "grant", now or datetime.now(UTC)
+            staff.confirmed_via, staff.confirmed_at = "grant", now
         if normalized and not staff.phone:
             staff.phone = normalized
         if name:
@@ -193,7 +194,7 @@ class _Outcome:
     message: str
 
 
-async def _apply(session: AsyncSession, args: argparse.Namespace) -> _Outcome:
+async def _apply(session: AsyncSession, args: argparse.Namespace, now: datetime) -> _Outcome:
     from sqlalchemy import select
 
     from storage.models import School
@@ -206,7 +207,7 @@ async def _apply(session: AsyncSession, args: argparse.Namespace) -> _Outcome:
                                         district=args.district)
             return _Outcome(0, f"removed {n} supervisor area(s) of user {args.user_id}")
         row = await grant_supervisor(session, user_id=args.user_id, country=args.country, region=args.region,
-                                     district=args.district)
+                                     district=args.district, now=now)
         message = (f"user {args.user_id} supervises {row.country}"
                    + (f" / {row.region}" if row.region else "") + (f" / {row.district}" if row.district else ""))
         if row.region:
@@ -222,12 +223,13 @@ async def _apply(session: AsyncSession, args: argparse.Namespace) -> _Outcome:
                                phone=args.phone)
         return _Outcome(0, f"{n} staff row(s) are no longer {args.role}")
     staff = await grant_staff(session, school_id=args.school_id, position=args.role, user_id=args.user_id,
-                              phone=args.phone, name=args.name)
+                              phone=args.phone, name=args.name, now=now)
     linked = f"user {staff.user_id}" if staff.user_id else f"phone {staff.phone} (linked when shared in the bot)"
     return _Outcome(0, f"{staff.full_name} is {args.role} of school {args.school_id}: {linked}")
 
 
-async def run_grant(settings: Settings, args: argparse.Namespace) -> int:
+async def run_grant(settings: Settings, args: argparse.Namespace, *, now: datetime) -> int:
+    """The command: migrate, grant or revoke as of `now`, print what was done; 0, or 2 on a refused grant."""
     from storage.db import create_engine, migrate, session_factory
 
     engine = create_engine(settings.database_url)
@@ -235,7 +237,7 @@ async def run_grant(settings: Settings, args: argparse.Namespace) -> int:
         await migrate(engine)
         async with session_factory(engine)() as session:
             try:
-                outcome = await _apply(session, args)
+                outcome = await _apply(session, args, now)
             except GrantError as exc:
                 outcome = _Outcome(2, f"error: {exc}")
             if outcome.code == 0:

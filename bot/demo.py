@@ -28,6 +28,7 @@ from storage.models import (
     Term,
     TimetableLesson,
 )
+from usecases.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,18 @@ def uzbek_terms(start_year: int) -> list[tuple[date, date]]:
             (date(y1, 1, 11), date(y1, 3, 20)), (date(y1, 3, 30), date(y1, 5, 25))]
 
 
-async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: int = 7) -> DemoSchool:
-    """Create the demo school (idempotent: an existing demo school is returned as it is)."""
+async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: int = 7,
+                    clock: Clock = SYSTEM_CLOCK) -> DemoSchool:
+    """Create the demo school (idempotent: an existing demo school is returned as it is): its journal runs up to
+    `today` (the clock's day in UTC by default); marks are stamped with the clock's now."""
     existing = await session.scalar(select(School).where(School.external_id == DEMO_EXTERNAL_ID))
     if existing is not None:
         class_ids = list(await session.scalars(select(SchoolClass.id).where(SchoolClass.school_id == existing.id)))
         student_ids = list(await session.scalars(select(Student.id).where(Student.school_id == existing.id)))
         return DemoSchool(school_id=existing.id, class_ids=class_ids, student_ids=student_ids)
     rng = random.Random(seed)
-    today = today or datetime.now(UTC).date()
+    now = clock.now()
+    today = today or now.date()
     school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
                     district="Yunusobod tumani", external_id=DEMO_EXTERNAL_ID)
     session.add(school)
@@ -136,7 +140,6 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     # Journal: every school day of the current term up to yesterday (today is left for the teacher).
     term = next((t for t in terms if t.starts_on <= today <= t.ends_on), terms[0])
     day = term.starts_on
-    now = datetime.now(UTC)
     while day < today and day <= term.ends_on:
         if day.weekday() < 5:
             # Entered on the day, in the afternoon (school time): what the journal-quality report counts.
@@ -173,13 +176,13 @@ async def remove_demo(session: AsyncSession) -> None:
     await session.execute(delete(School).where(School.external_id == DEMO_EXTERNAL_ID))
 
 
-async def run_demo(settings: Settings, *, reset: bool = False) -> int:
+async def run_demo(settings: Settings, *, reset: bool = False, clock: Clock = SYSTEM_CLOCK) -> int:
     engine = create_engine(settings.database_url)
     await migrate(engine)
     async with session_factory(engine)() as session:
         if reset:
             await remove_demo(session)
-        demo = await seed_demo(session)
+        demo = await seed_demo(session, clock=clock)
         await session.commit()
     await engine.dispose()
     print(f"Demo school ready (id {demo.school_id}) in {settings.database_url}.\n"

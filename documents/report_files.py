@@ -12,7 +12,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -153,7 +153,8 @@ class ReportRenderer:
                     font.add_full(pdf)
             pdf.footer_text = self._clean(doc.footer)
             pdf.set_title(self._clean(doc.title))
-            pdf.set_creation_date(made_at or datetime.now(UTC))
+            if made_at is not None:  # else fpdf2 stamps the moment the document is made
+                pdf.set_creation_date(made_at)
             pdf.set_margins(14, 14, 14)
             pdf.set_auto_page_break(True, margin=14)
             pdf.add_page()

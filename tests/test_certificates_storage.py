@@ -17,7 +17,7 @@ async def _passed_attempts(sessions, user_ids: list[int], now: datetime) -> list
     async with sessions() as session:
         ids = []
         for uid in user_ids:
-            await get_or_create_user(session, uid, tg_name="T", username=None)
+            await get_or_create_user(session, uid, tg_name="T", username=None, now=now)
             attempt = ExamAttempt(user_id=uid, course_id="c", status="finished", started_at=now,
                                   deadline_at=now + timedelta(minutes=45), finished_at=now, question_count=30,
                                   correct_count=27, percent=90.0, passed=True)

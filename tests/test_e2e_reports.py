@@ -173,8 +173,9 @@ async def test_head_receives_certificate_then_reports(reports_harness, caplog):
 async def test_supervisor_sees_schools_side_by_side_without_names(reports_harness, caplog):
     h = reports_harness
     async with h.db() as session:
-        area = await grant_supervisor(session, user_id=SUPERVISOR, country="UZ", region="Toshkent shahri")
-        foreign = await grant_supervisor(session, user_id=OTHER_TEACHER, country="UZ")
+        area = await grant_supervisor(session, user_id=SUPERVISOR, country="UZ", region="Toshkent shahri",
+                                      now=datetime.now(UTC))
+        foreign = await grant_supervisor(session, user_id=OTHER_TEACHER, country="UZ", now=datetime.now(UTC))
     supervisor = h.user(SUPERVISOR, "Metodist", language_code="ru")
     await supervisor.send("/menu")
     menu = await supervisor.wait_for()

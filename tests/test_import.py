@@ -286,14 +286,14 @@ async def check_calendar_errors(sessions, tmp_path):
 
 async def test_cli_returns_one_with_errors(database_url, tmp_path, capsys):
     settings = Settings(database_url=database_url, _env_file=None)
-    assert await run_import(settings, "roster", str(SAMPLES / "roster.xlsx")) == 0
+    assert await run_import(settings, "roster", str(SAMPLES / "roster.xlsx"), now=NOW) == 0
     assert "roster imported" in capsys.readouterr().out
     bad = write_csv(tmp_path / "bad.csv", [["school", "role", "full_name", "class"],
                                            ["Samarqand shahar 21-maktab", "student", "Bola", ""]])
-    assert await run_import(settings, "roster", str(bad)) == 1
+    assert await run_import(settings, "roster", str(bad), now=NOW) == 1
     err = capsys.readouterr().err
     assert "row 2, class: a student needs a class" in err and "nothing was imported" in err
-    assert await run_import(settings, "journal", str(tmp_path / "missing.xlsx")) == 1
+    assert await run_import(settings, "journal", str(tmp_path / "missing.xlsx"), now=NOW) == 1
     assert "no such file" in capsys.readouterr().err
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from bot.admin_cli import GrantError, grant_supervisor
 from domain.countries import district_key
 from storage.models import AreaPlan, School, User
-from tests.test_import import load, load_samples, sessions, write_csv  # noqa: F401 - the fixture
+from tests.test_import import NOW, load, load_samples, sessions, write_csv  # noqa: F401 - the fixture
 
 HEADER = ["school", "country", "region", "district", "plan", "role", "full_name", "phone"]
 
@@ -61,10 +61,11 @@ async def test_grant_supervisor_normalises_the_region_and_district(sessions):  #
         session.add(School(name="Urgut 5", country="UZ", timezone="Asia/Tashkent", region="Samarqand viloyati",
                            district="Urgut tumani"))
         await session.flush()
-        row = await grant_supervisor(session, user_id=900, country="UZ", region="Samarqand", district="urgut t.")
+        row = await grant_supervisor(session, user_id=900, country="UZ", region="Samarqand", district="urgut t.",
+                                     now=NOW)
         assert (row.region, row.district) == ("Samarqand viloyati", "Urgut tumani")
         try:
-            await grant_supervisor(session, user_id=900, country="UZ", region="Narnia")
+            await grant_supervisor(session, user_id=900, country="UZ", region="Narnia", now=NOW)
         except GrantError as exc:
             assert "unknown region" in str(exc)
         else:

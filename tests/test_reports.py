@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.admin_cli import GrantError, grant_staff, grant_supervisor
-from bot.services import reports as rs
+from bot.screens import reports as rs
 from domain.reports import (
     AreaLevel,
     CertificationCounts,
@@ -70,6 +70,7 @@ from storage.models import (
     User,
 )
 from storage.repositories import reports as repo
+from usecases import report_figures as figures
 
 COURSE = "criteria_journal"
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -254,9 +255,9 @@ async def test_certification_of_an_area(db):
 
 async def test_journal_quality_and_summatives(db):
     session, fx = db
-    scope = await rs.school_scope(session, fx.a, NOW)
+    scope = await figures.school_scope(session, fx.a, NOW)
     assert scope.term.number == 1 and scope.cutoff == date(2025, 9, 9)
-    report = await rs.journal_report(session, scope)
+    report = await figures.journal_report(session, scope)
     total = report.quality.total
     assert (total.lessons, total.held) == (7, 6)
     assert total.attendance_share == Share(4, 7) and total.attendance_share.percent == 57.1
@@ -264,7 +265,7 @@ async def test_journal_quality_and_summatives(db):
     assert total.summatives_share == Share(2, 4) and total.materials_share == Share(3, 4)
     assert report.quality.summatives == {SummativeState.ON_TIME: 2, SummativeState.LATE: 1,
                                          SummativeState.MISSING: 1, SummativeState.UPCOMING: 1}
-    by_teacher = {report.teacher_name(k): t for k, t in report.quality.by_teacher.items()}
+    by_teacher = {rs.teacher_name(report, k): t for k, t in report.quality.by_teacher.items()}
     assert by_teacher["T1 Aliyeva"].attendance_share == Share(2, 5)
     assert by_teacher["T1 Aliyeva"].summatives_share == Share(2, 4)
     assert by_teacher["T2 Karimov"].attendance_share == Share(2, 2)
@@ -276,8 +277,8 @@ async def test_journal_quality_and_summatives(db):
 
 async def test_decree_263_points(db):
     session, fx = db
-    scope = await rs.school_scope(session, fx.a, NOW)
-    decree = await rs.decree_report(session, scope, COURSE)
+    scope = await figures.school_scope(session, fx.a, NOW)
+    decree = await figures.decree_report(session, scope, COURSE)
     assert (decree.score.timely, decree.score.materials, decree.score.course) == (2.5, 1.9, 0.7)
     assert decree.score.use == 2.6 and decree.score.computed_total == 5.1
     assert decree.score.authenticity is None  # the head's judgement
@@ -288,9 +289,9 @@ async def test_decree_263_points(db):
 
 async def test_term_sheet(db):
     session, fx = db
-    scope = await rs.school_scope(session, fx.a, NOW)
+    scope = await figures.school_scope(session, fx.a, NOW)
     klass = next(c for c in await repo.school_classes(session, fx.a.id) if c.id == fx.class_5a)
-    sheet = (await rs.sheet_report(session, scope, klass)).sheet
+    sheet = (await figures.sheet_report(session, scope, klass)).sheet
     assert [n for _i, n in sheet.students] == ["Aziz", "Bekzod", "Dilnoza"]
     assert [n for _i, n in sheet.subjects] == ["Matematika", "Ona tili"]
     assert sheet.missing == 3
@@ -302,16 +303,17 @@ async def test_term_sheet(db):
 
 async def test_grants_from_the_administrators_command(db):
     session, fx = db
-    row = await grant_supervisor(session, user_id=900, country="uz", region="Toshkent shahri")
-    again = await grant_supervisor(session, user_id=900, country="UZ", region="Toshkent shahri")
+    row = await grant_supervisor(session, user_id=900, country="uz", region="Toshkent shahri", now=NOW)
+    again = await grant_supervisor(session, user_id=900, country="UZ", region="Toshkent shahri", now=NOW)
     assert row.id == again.id and (await session.get(User, 900)).role == "supervisor"
     with pytest.raises(GrantError):
-        await grant_supervisor(session, user_id=900, country="XX")
+        await grant_supervisor(session, user_id=900, country="XX", now=NOW)
     with pytest.raises(GrantError):
-        await grant_supervisor(session, user_id=900, country="UZ", district="Urgut tumani")
-    staff = await grant_staff(session, school_id=fx.b.id, position="head", phone="+998 90 111 22 33", name="Head B")
+        await grant_supervisor(session, user_id=900, country="UZ", district="Urgut tumani", now=NOW)
+    staff = await grant_staff(session, school_id=fx.b.id, position="head", phone="+998 90 111 22 33", name="Head B",
+                              now=NOW)
     assert staff.position == "head" and staff.phone == "998901112233" and staff.user_id is None
-    promoted = await grant_staff(session, school_id=fx.a.id, position="deputy", user_id=103)
+    promoted = await grant_staff(session, school_id=fx.a.id, position="deputy", user_id=103, now=NOW)
     assert promoted.full_name == "T3 Nazarova" and promoted.position == "deputy"
     assert [s.id for s in await repo.administered_schools(session, 103)] == [fx.a.id]
 

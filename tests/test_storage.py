@@ -50,7 +50,7 @@ async def test_invite_works_once_even_when_redeemed_concurrently(database_url):
         async with sessions() as session:
             demo = await seed_demo(session)
             for uid in (11, 12):
-                await get_or_create_user(session, uid, tg_name="P", username=None)
+                await get_or_create_user(session, uid, tg_name="P", username=None, now=now)
             invite = await create_invite(session, kind="parent", school_id=demo.school_id,
                                          student_id=demo.student_ids[0], now=now, valid_days=1, created_by=None)
             await session.commit()
@@ -81,7 +81,7 @@ async def test_exam_answer_is_recorded_once_and_not_after_deadline(database_url)
     try:
         now = datetime.now(UTC)
         async with sessions() as session:
-            await get_or_create_user(session, 21, tg_name="T", username=None)
+            await get_or_create_user(session, 21, tg_name="T", username=None, now=now)
             questions = draw_exam([f"{lesson}:{q}" for lesson in range(1, 25) for q in range(5)], 5,
                                   random.Random(3))
             attempt = await exams.create_attempt(session, user_id=21, course_id="c", questions=questions,
@@ -111,7 +111,8 @@ async def test_first_contact_twice_at_once_creates_one_user(database_url):
     try:
         async def touch():
             async with sessions() as session:
-                await get_or_create_user(session, 31, tg_name="New", username="new")
+                await get_or_create_user(session, 31, tg_name="New", username="new",
+                                         now=datetime(2025, 9, 1, tzinfo=UTC))
                 await session.commit()
 
         await asyncio.gather(touch(), touch(), touch())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,10 +39,8 @@ IMPORTERS: dict[str, Importer] = {
 __all__ = ["IMPORTERS", "ImportReport", "import_file", "import_tables", "run_import"]
 
 
-async def import_tables(session: AsyncSession, what: str, tables: list[Table], *,
-                        now: datetime | None = None) -> ImportReport:
+async def import_tables(session: AsyncSession, what: str, tables: list[Table], *, now: datetime) -> ImportReport:
     """Import into `session` and commit, or roll back everything if any row was wrong."""
-    now = now or datetime.now(UTC)
     try:
         report = await IMPORTERS[what](session, tables, now=now)
     except SQLAlchemyError as exc:
@@ -62,8 +60,7 @@ async def import_tables(session: AsyncSession, what: str, tables: list[Table], *
     return report
 
 
-async def import_file(session: AsyncSession, what: str, path: str | Path, *,
-                      now: datetime | None = None) -> ImportReport:
+async def import_file(session: AsyncSession, what: str, path: str | Path, *, now: datetime) -> ImportReport:
     """Read an .xlsx or .csv file and import it (see import_tables)."""
     try:
         tables = read_tables(path)
@@ -74,8 +71,8 @@ async def import_file(session: AsyncSession, what: str, path: str | Path, *,
     return await import_tables(session, what, tables, now=now)
 
 
-async def run_import(settings: Settings, what: str, path: str) -> int:
-    """The command line: migrate, import, print a summary (stdout) or the row errors (stderr); 0 or 1."""
+async def run_import(settings: Settings, what: str, path: str, *, now: datetime) -> int:
+    """The command line: migrate, import as of `now`, print a summary (stdout) or the row errors (stderr); 0 or 1."""
     if what not in IMPORTERS:
         print(f"unknown import “{what}”: use one of {', '.join(IMPORTERS)}", file=sys.stderr)
         return 1
@@ -83,7 +80,7 @@ async def run_import(settings: Settings, what: str, path: str) -> int:
     try:
         await migrate(engine)
         async with session_factory(engine)() as session:
-            report = await import_file(session, what, path)
+            report = await import_file(session, what, path, now=now)
     finally:
         await engine.dispose()
     print(report.render(path), file=sys.stdout if report.ok else sys.stderr)

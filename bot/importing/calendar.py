@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import CALENDAR, CALENDAR_SHEETS
-from bot.importing.lookup import SchoolDirectory, SchoolFinder, school_of_row
+from bot.importing.lookup import SchoolDirectory, load_finder, school_or_report
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind, sheet_is
 from domain.grading import MarkKind, parse_kind, school_year_start
@@ -60,9 +60,7 @@ class SummativeLine:
     due_on: date
 
 
-async def import_calendar(session: AsyncSession, tables: list[Table], *,
-                          now: datetime | None = None) -> ImportReport:
-    now = now or datetime.now(UTC)
+async def import_calendar(session: AsyncSession, tables: list[Table], *, now: datetime) -> ImportReport:
     report = ImportReport("calendar")
     typed: list[tuple[str, Row]] = []
     has_school_column = False
@@ -95,17 +93,14 @@ async def import_calendar(session: AsyncSession, tables: list[Table], *,
         line = _parse(kind, row, report)
         if line is not None:
             lines[kind].append(line)
-    finder = await SchoolFinder.load(session)
-    if typed and not has_school_column and finder.only_school() is None:
-        report.error("", "add a school column: the database holds several schools (or none)")
+    finder = await load_finder(session, report, rows=bool(typed), has_school_column=has_school_column)
+    if finder is None:
         return report
     per_school: dict[int, tuple[School, dict[str, list]]] = {}
     for kind, kind_lines in lines.items():
         for line in kind_lines:
-            try:
-                school = school_of_row(line.row, finder, has_school_column=has_school_column)
-            except ValueError as exc:
-                report.error(line.row, str(exc), "school")
+            school = school_or_report(line.row, finder, report, has_school_column=has_school_column)
+            if school is None:
                 continue
             per_school.setdefault(school.id, (school, {TERMS: [], HOLIDAYS: [], SUMMATIVES: []}))[1][kind].append(line)
     for school, school_lines in per_school.values():

@@ -11,14 +11,15 @@ Classes and students must already be in the roster; a subject the school lacks i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import JOURNAL
-from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, school_of_row
+from bot.importing.lookup import SchoolDirectory, found_or_report, load_finder, school_or_report
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
 from domain.grading import (
@@ -69,8 +70,7 @@ class LessonDraft:
     marks: dict[int, tuple[Student, MarkLine]] = field(default_factory=dict)
 
 
-async def import_journal(session: AsyncSession, tables: list[Table], *, now: datetime | None = None) -> ImportReport:
-    now = now or datetime.now(UTC)
+async def import_journal(session: AsyncSession, tables: list[Table], *, now: datetime) -> ImportReport:
     report = ImportReport("journal")
     rows: list[Row] = []
     has_school_column = False
@@ -83,18 +83,14 @@ async def import_journal(session: AsyncSession, tables: list[Table], *, now: dat
         if bound is not None:
             rows += bound.rows
             has_school_column |= bool({"school", "school_id"} & bound.columns)
-    finder = await SchoolFinder.load(session)
-    if rows and not has_school_column and finder.only_school() is None:
-        report.error("", "add a school column: the database holds several schools (or none)")
+    finder = await load_finder(session, report, rows=bool(rows), has_school_column=has_school_column)
+    if finder is None:
         return report
     by_school: dict[int, tuple[School, list[Row]]] = {}
     for row in rows:
-        try:
-            school = school_of_row(row, finder, has_school_column=has_school_column)
-        except ValueError as exc:
-            report.error(row, str(exc), "school")
-            continue
-        by_school.setdefault(school.id, (school, []))[1].append(row)
+        school = school_or_report(row, finder, report, has_school_column=has_school_column)
+        if school is not None:
+            by_school.setdefault(school.id, (school, []))[1].append(row)
     for school, school_rows in by_school.values():
         directory = await SchoolDirectory.load(session, school, terms=True, timetable=True)
         lessons = _read_rows(session, directory, school_rows, report, now)
@@ -113,9 +109,8 @@ def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row
     seen_marks: dict[tuple, Row] = {}
     for row in rows:
         before = len(report.errors)
-        klass = directory.find_class(row.text("class"))
-        if klass is None:
-            report.error(row, f"unknown class “{row.text('class')}” (import the roster first)", "class")
+        klass = found_or_report(report, row, "class", directory.find_class, row.text("class"),
+                                f"unknown class “{row.text('class')}” (import the roster first)")
         day = None
         try:
             day = parse_date(row.raw("date"))
@@ -132,28 +127,19 @@ def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row
         slot = _timetable_slot(directory, klass.id, known_subject, day, period)
         if period is None:
             period = slot.period if slot else 1
-        student = None
+        student = teacher = None
         if row.has("student"):
-            try:
-                student = directory.find_student(klass.id, row.text("student"))
-            except AmbiguousName as exc:
-                report.error(row, str(exc), "student")
-                continue
+            student = found_or_report(report, row, "student", partial(directory.find_student, klass.id),
+                                      row.text("student"), f"no student “{row.text('student')}” in class {klass.name}")
             if student is None:
-                report.error(row, f"no student “{row.text('student')}” in class {klass.name}", "student")
                 continue
         elif line is not None:
             report.error(row, "attendance or a grade needs a student", "student")
             continue
-        teacher = None
         if row.has("teacher"):
-            try:
-                teacher = directory.find_staff(row.text("teacher"))
-            except AmbiguousName as exc:
-                report.error(row, str(exc), "teacher")
-                continue
+            teacher = found_or_report(report, row, "teacher", directory.find_staff, row.text("teacher"),
+                                      f"unknown teacher “{row.text('teacher')}”")
             if teacher is None:
-                report.error(row, f"unknown teacher “{row.text('teacher')}”", "teacher")
                 continue
         if line is not None and line.grade is not None:
             year = school_year_start(day)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.importing.report import ImportReport, Located
 from bot.importing.spreadsheet import Row
 from domain.countries import rules_for
 from domain.phones import normalize_phone
@@ -41,8 +44,25 @@ def apply_changes(record: object, values: dict[str, object]) -> bool:
     return changed
 
 
+T = TypeVar("T")
+
+
 class AmbiguousName(ValueError):
     """A name that fits more than one record; the message says how to tell them apart."""
+
+
+def found_or_report(report: ImportReport, where: Located, column: str, find: Callable[[str], T | None], text: str,
+                    unknown: str) -> T | None:
+    """What `find(text)` names; None, with this row's error recorded, when it names nobody (`unknown`) or
+    several (AmbiguousName's message)."""
+    try:
+        found = find(text)
+    except AmbiguousName as exc:
+        report.error(where, str(exc), column)
+        return None
+    if found is None:
+        report.error(where, unknown, column)
+    return found
 
 
 @dataclass
@@ -101,6 +121,26 @@ def school_of_row(row: Row, finder: SchoolFinder, *, has_school_column: bool) ->
     if school is None:
         raise ValueError(f"unknown school “{text}” (import its roster first)")
     return school
+
+
+def school_or_report(row: Row, finder: SchoolFinder, report: ImportReport, *, has_school_column: bool) -> School | None:
+    """school_of_row; None, with the reason recorded as this row's error, when the row names no known school."""
+    try:
+        return school_of_row(row, finder, has_school_column=has_school_column)
+    except ValueError as exc:
+        report.error(row, str(exc), "school")
+        return None
+
+
+async def load_finder(session: AsyncSession, report: ImportReport, *, rows: bool,
+                      has_school_column: bool) -> SchoolFinder | None:
+    """Every school; None, with the file's error recorded, when rows without a school column could not tell which
+    of several (or no) schools they belong to."""
+    finder = await SchoolFinder.load(session)
+    if rows and not has_school_column and finder.only_school() is None:
+        report.error("", "add a school column: the database holds several schools (or none)")
+        return None
+    return finder
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import PLANS
-from bot.importing.lookup import SchoolFinder, school_of_row
+from bot.importing.lookup import SchoolFinder, school_or_report
 from bot.importing.places import canonical_region, district_spelling
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
@@ -23,7 +23,7 @@ from storage.models import AreaPlan
 MAX_PLAN = 10_000_000
 
 
-async def import_plans(session: AsyncSession, tables: list[Table], *, now: datetime | None = None) -> ImportReport:
+async def import_plans(session: AsyncSession, tables: list[Table], *, now: datetime) -> ImportReport:
     """Read plan rows and write them in `session`; the caller commits or rolls back."""
     report = ImportReport("plans")
     finder = await SchoolFinder.load(session)
@@ -55,12 +55,8 @@ def _once(key: tuple[str, ...], row: Row, seen: dict[tuple[str, ...], Row], repo
 
 
 def _school_plan(row: Row, finder: SchoolFinder, plan: int, seen: dict, report: ImportReport) -> None:
-    try:
-        school = school_of_row(row, finder, has_school_column=True)
-    except ValueError as exc:
-        report.error(row, str(exc), "school")
-        return
-    if not _once(("school", str(school.id)), row, seen, report):
+    school = school_or_report(row, finder, report, has_school_column=True)
+    if school is None or not _once(("school", str(school.id)), row, seen, report):
         return
     report.tally("school plans", "unchanged" if school.teachers_planned == plan else "updated")
     school.teachers_planned = plan

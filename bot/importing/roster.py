@@ -9,7 +9,7 @@ timetable sheet lists, but that the sheet no longer has, are removed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,9 +68,8 @@ class Person:
     parent_names: list[str]
 
 
-async def import_roster(session: AsyncSession, tables: list[Table], *, now: datetime | None = None) -> ImportReport:
+async def import_roster(session: AsyncSession, tables: list[Table], *, now: datetime) -> ImportReport:
     """Read people (and timetable) sheets and write them in `session`; the caller commits or rolls back."""
-    now = now or datetime.now(UTC)
     report = ImportReport("roster")
     people_tables, timetable_tables = _classify(tables, report)
     refs: dict[str, SchoolRef] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, apply_changes
+from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, apply_changes, found_or_report
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row
 from domain.tabular import parse_int, parse_time, parse_weekday
@@ -83,20 +83,15 @@ async def write_timetable(session: AsyncSession, slots: list[Slot], schools: dic
                                                 .where(TimetableLesson.school_id == school.id)):
                 directory.timetable[(lesson.class_id, lesson.weekday, lesson.period)] = lesson
             loaded.add(school.id)
-        klass = directory.find_class(slot.klass)
+        klass = found_or_report(report, slot.row, "class", directory.find_class, slot.klass,
+                                f"unknown class “{slot.klass}” (list its students or class teacher in the roster)")
         if klass is None:
-            report.error(slot.row, f"unknown class “{slot.klass}” (list its students or class teacher in the "
-                                   "roster)", "class")
             continue
         teacher = None
         if slot.teacher:
-            try:
-                teacher = directory.find_staff(slot.teacher)
-            except AmbiguousName as exc:
-                report.error(slot.row, str(exc), "teacher")
-                continue
+            teacher = found_or_report(report, slot.row, "teacher", directory.find_staff, slot.teacher,
+                                      f"unknown teacher “{slot.teacher}” (add them to the roster)")
             if teacher is None:
-                report.error(slot.row, f"unknown teacher “{slot.teacher}” (add them to the roster)", "teacher")
                 continue
         else:
             report.warn(slot.row, "no teacher: nobody will be reminded of this lesson", "teacher")

@@ -40,11 +40,11 @@ SCRIPT_KEY = web.AppKey("maktab_telegram_script", str)
 
 
 def setup_webapp(web_app: web.Application, app: App, token: str, *, prefix: str = "/webapp",
-                 clock: Callable[[], datetime] = api.default_clock, telegram_script: str = TELEGRAM_SCRIPT) -> None:
+                 clock: Callable[[], datetime] | None = None, telegram_script: str = TELEGRAM_SCRIPT) -> None:
     """Mount the Mini App under `prefix`. `telegram_script=""` leaves Telegram's script out (tests inject a
     stand-in of `window.Telegram.WebApp` instead)."""
     web_app[api.APP_KEY] = app
-    web_app[api.CLOCK_KEY] = clock
+    web_app[api.CLOCK_KEY] = clock or app.clock.now  # the app's one clock unless a test brings its own
     web_app[api.TOKEN_KEY] = token
     web_app[SCRIPT_KEY] = telegram_script
     prefix = prefix.rstrip("/")

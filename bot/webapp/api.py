@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -212,7 +212,3 @@ def child_json(view: parents.ChildView, caller: Caller) -> dict:
         "homework_date": fmt_date(view.homework_day, lang, "EEEE d MMM") if view.homework_day else None,
         "homework": [{"subject": s, "text": h} for s, h in view.homework],
     }
-
-
-def default_clock() -> datetime:
-    return datetime.now(UTC)
