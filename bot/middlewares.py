@@ -41,7 +41,7 @@ class UserMiddleware(BaseMiddleware):
         if tg_user is not None and not tg_user.is_bot:
             session: AsyncSession = data["session"]
             user = data["user"] = await get_or_create_user(
-                session, tg_user.id, tg_name=tg_user.full_name, username=tg_user.username
+                session, tg_user.id, tg_name=tg_user.full_name, username=tg_user.username, now=data["clock"].now()
             )
             if user.language is None:
                 # Messages the bot sends on its own (a certificate to the head, reminders) need a language

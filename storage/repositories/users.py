@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +12,13 @@ from storage.models import User
 from storage.upsert import insert_ignore
 
 
-async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: str, username: str | None) -> User:
+async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: str, username: str | None,
+                             now: datetime) -> User:
     user = await session.get(User, user_id)
     if user is None:
         # Two updates of a new user may arrive at once: the second insert is a no-op, not an error.
         await insert_ignore(session, User, [{"id": user_id, "tg_name": tg_name[:200], "username": username,
-                                             "created_at": datetime.now(UTC)}], ["id"])
+                                             "created_at": now}], ["id"])
         await session.commit()
         user = await session.get(User, user_id)
     elif user.blocked_at is not None:
