@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.i18n import create_i18n
-from bot.services import reports as rs
+from bot.screens import reports as rs
 from documents.report_files import safe_file_name
 from domain import countries
 from domain.decree_263 import NotForThisCountry, applies_to
@@ -24,6 +24,7 @@ from storage.repositories import report_usage
 from storage.repositories import reports as repo
 from storage.repositories.users import mark_seen
 from tests.test_reports import COURSE, NOW, db  # noqa: F401 - the fixture
+from usecases import report_figures as figures
 
 I18N = create_i18n()
 
@@ -38,14 +39,14 @@ def pdf_text(content: bytes) -> str:
 async def test_decree_263_is_refused_for_a_school_outside_uzbekistan(db):  # noqa: F811
     session, fx = db
     assert applies_to("UZ") and not applies_to("KG") and not applies_to("KZ")
-    scope = await rs.school_scope(session, fx.c, NOW)  # Bishkek
+    scope = await figures.school_scope(session, fx.c, NOW)  # Bishkek
     with pytest.raises(NotForThisCountry):
-        await rs.decree_report(session, scope, COURSE)
+        await figures.decree_report(session, scope, COURSE)
 
 
 async def test_decree_says_what_is_the_bots_reading_and_names_the_schools_summatives(db):  # noqa: F811
     session, fx = db
-    decree = await rs.decree_report(session, await rs.school_scope(session, fx.a, NOW), COURSE)
+    decree = await figures.decree_report(session, await figures.school_scope(session, fx.a, NOW), COURSE)
     with I18N.context(), I18N.use_locale("ru"):
         text = rs.decree_text(decree)
         pdf = pdf_text(rs.render_pdf(rs.decree_document(decree), rs.number_formats()))
@@ -77,13 +78,13 @@ async def test_plans_set_for_a_school_and_a_region_and_fact_beyond_the_plan(db):
     session.add(AreaPlan(country="UZ", region="Toshkent shahri", district="", planned=1))  # 2 passed of 1
     await session.flush()
     country = Supervisor(id=1, user_id=100, country="UZ", region=None, district=None)
-    report = await rs.area_report(session, country, COURSE, region=None, district=None, today=date(2025, 9, 10))
+    report = await figures.area_report(session, country, COURSE, region=None, district=None, today=date(2025, 9, 10))
     rows = {r.label: r for r in report.rows}
     assert rows["Toshkent shahri"].counts.planned == 1 and rows["Toshkent shahri"].area_plan
     assert rows["Toshkent shahri"].counts.passed_share.percent == 200.0  # never capped at 100 %
     assert rows["Samarqand viloyati"].counts.planned == 1 and not rows["Samarqand viloyati"].area_plan
     assert report.total.planned == 2 and report.total.passed_share.percent == 150.0
-    school = await rs.school_certification(session, urgut, COURSE, date(2025, 9, 10))
+    school = await figures.school_certification(session, urgut, COURSE, date(2025, 9, 10))
     assert school.counts.planned == 1 and school.plan_is_set
     with I18N.context(), I18N.use_locale("ru"):
         assert "200,0 %" in rs.area_text(report)
@@ -103,7 +104,7 @@ def test_minimum_marks_follow_the_weekly_hours():
 
 async def test_journal_quality_counts_pupils_short_of_the_minimum(db):  # noqa: F811
     session, fx = db
-    report = await rs.journal_report(session, await rs.school_scope(session, fx.a, NOW))
+    report = await figures.journal_report(session, await figures.school_scope(session, fx.a, NOW))
     # 5-A Math: 2 lessons a week -> 4 marks needed; Aziz has 3, Bekzod 2, Dilnoza 1; 1-A gets no marks.
     assert report.fair.total == Share(0, 3) and report.fair.minimum_by_hours == {2: 4}
     with I18N.context(), I18N.use_locale("ru"):
@@ -129,9 +130,9 @@ async def test_term_sheet_has_half_year_marks_and_signature_lines(db):  # noqa: 
     await session.flush()
     (await session.get(SchoolClass, fx.class_5a)).class_teacher_id = teacher.id
     await session.flush()
-    scope = await rs.school_scope(session, fx.a, NOW)
+    scope = await figures.school_scope(session, fx.a, NOW)
     klass = next(c for c in await repo.school_classes(session, fx.a.id) if c.id == fx.class_5a)
-    report = await rs.sheet_report(session, scope, klass)
+    report = await figures.sheet_report(session, scope, klass)
     assert report.sheet.year_marks(aziz, math).first_half == 5  # terms 1 and 2: 5 and 4, half up
     with I18N.context(), I18N.use_locale("ru"):
         text = pdf_text(rs.render_pdf(rs.sheet_document(report), rs.number_formats()))
@@ -165,7 +166,7 @@ async def test_parents_use_per_class(db):  # noqa: F811
     await session.flush()
     use = (await report_usage.parents_use(session, fx.a.id, NOW))[fx.class_5a]
     assert (use.students, use.with_parent, use.parents, use.active_parents) == (3, 2, 3, 1)
-    report = await rs.parents_report(session, fx.a, NOW, date(2025, 9, 10))
+    report = await figures.parents_report(session, fx.a, NOW, date(2025, 9, 10))
     with I18N.context(), I18N.use_locale("ru"):
         assert "2 из 3, 66,7 %" in rs.parents_text(report) and "1 из 3, 33,3 %" in rs.parents_text(report)
 

@@ -1,19 +1,13 @@
-"""Journal quality: lessons written on the day, grades where the class gets marks, summatives on time, and
-pupils with the marks a fair term mark needs (seed 001's minimum by the subject's lessons a week)."""
+"""Journal quality, worded: lessons written on the day, grades where the class gets marks, summatives on time,
+and pupils with the marks a fair term mark needs (in chat, as PDF/XLSX, as a chart of the weeks)."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
-from datetime import date
-
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import fmt_date
-from bot.services.reports.common import (
+from bot.screens.reports.common import (
     WORST_LIMIT,
-    SchoolScope,
     made_line,
     num,
     pct,
@@ -21,74 +15,18 @@ from bot.services.reports.common import (
     plain,
     share_text,
     summative_names,
+    term_label,
 )
 from documents.charts import Bar, bar_chart
 from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
-from domain.countries import rules_for
-from domain.fair_marks import FairMarks, fair_marks
-from domain.grading import allowed_grades, first_half_end
-from domain.reports import (
-    JournalQuality,
-    JournalTally,
-    Share,
-    SummativeFact,
-    SummativeState,
-    journal_quality,
-    lesson_outcomes,
-)
-from storage.repositories import report_usage
-from storage.repositories import reports as repo
-from storage.repositories.journal import weekly_hours
+from domain.fair_marks import FairMarks
+from domain.reports import JournalTally, SummativeState
+from usecases.report_figures import JournalReport
 
 
-@dataclass(frozen=True)
-class JournalReport:
-    scope: SchoolScope
-    quality: JournalQuality
-    classes: dict[int, repo.ClassRow]
-    staff: dict[int, str]
-
-    summatives: list[SummativeFact]
-    fair: FairMarks = field(default_factory=lambda: FairMarks(Share(0, 0)))
-
-    def teacher_name(self, staff_id: int | None) -> str:
-        name = self.staff.get(staff_id) if staff_id is not None else None
-        return name or _("(no teacher set)")
-
-
-async def journal_report(session: AsyncSession, scope: SchoolScope) -> JournalReport:
-    school_id = scope.school.id
-    classes = {c.id: c for c in await repo.school_classes(session, school_id)}
-    term = scope.term
-    half_ends = first_half_end([(t.number, t.starts_on, t.ends_on) for t in scope.terms], scope.start)
-
-    @functools.cache
-    def needs_grades(class_id: int, day: date) -> bool:
-        klass = classes.get(class_id)
-        return klass is None or bool(allowed_grades(scope.school.country, klass.grade, day, half_ends))
-
-    facts = await repo.lesson_facts(session, school_id, scope.start, scope.cutoff)
-    timetable = await repo.school_timetable(session, school_id)
-    holidays = await repo.school_holidays(session, school_id)
-    outcomes = lesson_outcomes(facts, timetable, start=scope.start, end=scope.cutoff, holidays=holidays, tz=scope.tz,
-                               needs_grades=needs_grades)
-    summatives = await repo.summative_facts(session, school_id, term_id=term.id if term else None,
-                                            start=scope.start, end=term.ends_on if term else scope.cutoff)
-    quality = journal_quality(outcomes, summatives, today=scope.today, tz=scope.tz)
-    graded = {c for c in classes if needs_grades(c, max(scope.cutoff, scope.start))}
-    fair = await fair_marks_of(session, scope, graded)
-    return JournalReport(scope, quality, classes, await repo.staff_names(session, school_id), summatives, fair)
-
-
-async def fair_marks_of(session: AsyncSession, scope: SchoolScope, graded_classes: set[int]) -> FairMarks:
-    """Pupils with the marks a fair term mark needs (seed 001), by the subject's lessons a week."""
-    if not graded_classes:
-        return FairMarks(Share(0, 0))
-    pupils = {c: s for c, s in (await report_usage.students_by_class(session, scope.school.id)).items()
-              if c in graded_classes}
-    hours = await weekly_hours(session, graded_classes)
-    marks = await report_usage.marks_per_pupil(session, scope.school.id, scope.start, scope.cutoff)
-    return fair_marks(pupils, hours, marks, rules_for(scope.school.country).min_marks)
+def teacher_name(report: JournalReport, staff_id: int | None) -> str:
+    name = report.staff.get(staff_id) if staff_id is not None else None
+    return name or _("(no teacher set)")
 
 
 def fair_marks_lines(fair: FairMarks) -> list[str]:
@@ -134,7 +72,7 @@ def journal_text(report: JournalReport) -> str:
     if worst_teachers:
         lines += ["", _("Lowest share entered on the day, teachers:")]
         lines += [_("• {name}: {percent} of {lessons} lessons").format(
-            name=report.teacher_name(k), percent=pct(t.attendance_share.percent), lessons=num(t.lessons))
+            name=teacher_name(report, k), percent=pct(t.attendance_share.percent), lessons=num(t.lessons))
             for k, t in worst_teachers]
     worst_classes = _worst(q.by_class)
     if worst_classes:
@@ -163,7 +101,7 @@ def _tally_cells(name: str, t: JournalTally) -> list:
 def journal_document(report: JournalReport) -> ReportDocument:
     q, scope = report.quality, report.scope
     country = scope.school.country
-    teachers = sorted(q.by_teacher.items(), key=lambda kt: report.teacher_name(kt[0]).casefold())
+    teachers = sorted(q.by_teacher.items(), key=lambda kt: teacher_name(report, kt[0]).casefold())
     classes = sorted(q.by_class.items(), key=lambda kt: (report.classes[kt[0]].grade, report.classes[kt[0]].name)
                      if kt[0] in report.classes else (99, "?"))
     weeks = [[fmt_date(monday, fmt="d MMM"), *_tally_cells("", t)[1:]] for monday, t in q.by_week.items()]
@@ -180,7 +118,7 @@ def journal_document(report: JournalReport) -> ReportDocument:
         sections=[summary,
                   Section(heading=_("By teacher"), table=Table(
                       _tally_columns(_("Teacher"), country),
-                      [_tally_cells(report.teacher_name(k), t) for k, t in teachers],
+                      [_tally_cells(teacher_name(report, k), t) for k, t in teachers],
                       total=_tally_cells(_("Total"), q.total))),
                   Section(heading=_("By class"), table=Table(
                       _tally_columns(_("Class"), country),
@@ -195,3 +133,8 @@ def journal_chart(report: JournalReport) -> bytes:
     return bar_chart(bars, title=_("Attendance entered on the day, by week"),
                      subtitle=f"{report.scope.school.name} · {period_line(report.scope)}", horizontal=False,
                      max_value=100, target=100)
+
+
+def journal_file_title(report: JournalReport) -> str:
+    scope = report.scope
+    return _("Journal quality {school} {term}").format(school=scope.school.name, term=term_label(scope.term))

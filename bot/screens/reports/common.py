@@ -1,25 +1,21 @@
-"""What every report shares: numbers in the reader's language, the renderer, a school's term and cut-off day,
-the country's names for its summatives, and file names a head understands."""
+"""What every report's screen shares: numbers in the reader's language, the renderer, a school's term, the
+country's names for its summatives, and file names a head understands."""
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 from babel.numbers import format_decimal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import babel_locale, fmt_date, fmt_number
 from bot.formatting import summative_names as section_and_term_names
 from documents.report_files import NumberFormats, ReportDocument, ReportRenderer, report_xlsx, safe_file_name
-from domain.reports import Share, TermSpan, current_term
-from storage.models import School
-from storage.repositories import reports as repo
+from domain.reports import Share, TermSpan
+from usecases.report_figures import SchoolScope
 
 _LEADING_ICON = re.compile(r"^[^\w(«\"'“„]+")
 CHAT_LIST_LIMIT = 25  # names in a chat message; the files have everyone
@@ -106,47 +102,7 @@ def file_name(title: str, extension: str) -> str:
     return safe_file_name(title, extension)
 
 
-# --- a school, its term and its cut-off day -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SchoolScope:
-    school: School
-    tz: ZoneInfo
-    today: date
-    terms: list[TermSpan]
-    term: TermSpan | None
-    now: datetime | None = None
-
-    @property
-    def start(self) -> date:
-        return self.term.starts_on if self.term else self.today - timedelta(days=28)
-
-    @property
-    def cutoff(self) -> date:
-        """Lessons are counted up to yesterday: today's may still be entered on the day."""
-        yesterday = self.today - timedelta(days=1)
-        return min(yesterday, self.term.ends_on) if self.term else yesterday
-
-    @property
-    def year_terms(self) -> list[TermSpan]:
-        return [t for t in self.terms if self.term and t.school_year == self.term.school_year]
-
-
-def school_tz(school: School) -> ZoneInfo:
-    try:
-        return ZoneInfo(school.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Tashkent")
-
-
-async def school_scope(session: AsyncSession, school: School, now: datetime, term_id: int = 0) -> SchoolScope:
-    tz = school_tz(school)
-    today = now.astimezone(tz).date()
-    terms = await repo.school_terms(session, school.id)
-    term = next((t for t in terms if t.id == term_id), None) if term_id else None
-    return SchoolScope(school=school, tz=tz, today=today, terms=terms, term=term or current_term(terms, today),
-                       now=now)
+# --- a school's term -----------------------------------------------------------------------------------
 
 
 def term_label(term: TermSpan | None) -> str:

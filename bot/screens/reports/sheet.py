@@ -1,38 +1,13 @@
-"""The term sheet ("vedomost", seed 001): a class's term marks by subject, with the half-year and year marks,
-and the lines where the class teacher, the deputy and the head sign and the school's seal goes."""
+"""The term sheet ("vedomost", seed 001), worded: a class's term marks by subject, with the half-year and year
+marks, and the lines where the class teacher, the deputy and the head sign and the school's seal goes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reports.common import SchoolScope, dec, made_line, num, pct, share_text, term_label
+from bot.screens.reports.common import dec, made_line, num, pct, share_text, term_label
 from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
-from domain.grading import first_half_end
-from domain.term_sheet import TermSheet
-from storage.repositories import report_usage
-from storage.repositories import reports as repo
-
-
-@dataclass(frozen=True)
-class SheetReport:
-    scope: SchoolScope
-    class_name: str
-    sheet: TermSheet
-    class_teacher: str | None = None
-
-
-async def sheet_report(session: AsyncSession, scope: SchoolScope, klass: repo.ClassRow) -> SheetReport:
-    """The term's marks, and the half-year and year marks of its school year (seed 001)."""
-    period = scope.term.period_key if scope.term else ""
-    year = scope.year_terms
-    half_ends = first_half_end([(t.number, t.starts_on, t.ends_on) for t in year], scope.start)
-    first_half = frozenset(t.number for t in year if half_ends is not None and t.ends_on <= half_ends)
-    sheet = await repo.term_sheet(session, klass.id, period, year_terms=frozenset(t.number for t in year),
-                                  first_half_terms=first_half)
-    return SheetReport(scope, klass.name, sheet, await report_usage.class_teacher_name(session, klass.id))
+from usecases.report_figures import SheetReport
 
 
 def sheet_file_title(report: SheetReport) -> str:

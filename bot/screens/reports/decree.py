@@ -1,4 +1,4 @@
-"""Uzbekistan's decree No. 263, table 4 (seed 000), for Uzbek schools only (`rules_for(country).decree_263`).
+"""Uzbekistan's decree No. 263, table 4 (seed 000), worded, for Uzbek schools only.
 
 Every figure says how it was reached, and which part is the decree's rule (the points of each indicator) and
 which the bot's reading (how a share of the data becomes points: the decree gives no formula); see
@@ -6,16 +6,11 @@ domain/decree_263.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.formatting import babel_locale
-from bot.services.reports.certification import school_certification
-from bot.services.reports.common import (
-    SchoolScope,
+from bot.screens.reports.common import (
     dec,
     made_line,
     num,
@@ -23,11 +18,10 @@ from bot.services.reports.common import (
     period_line,
     share_text,
     summative_names,
+    term_label,
     term_summative_name,
 )
-from bot.services.reports.journal import journal_report
 from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
-from domain.countries import rules_for
 from domain.decree_263 import (
     AUTHENTICITY_MAX,
     AUTHENTICITY_RESULTS_MAX,
@@ -35,49 +29,10 @@ from domain.decree_263 import (
     PORTFOLIO_MAX,
     TIMELY_MAX,
     USE_MAX,
-    DecreeInputs,
-    DecreeScore,
     GradeStats,
-    decree_263_score,
-    ensure_applies,
 )
-from domain.grading import percent_to_grade
 from domain.reports import Share
-from storage.repositories import reports as repo
-
-
-@dataclass(frozen=True)
-class DecreeReport:
-    scope: SchoolScope
-    inputs: DecreeInputs
-    score: DecreeScore
-
-    @property
-    def country(self) -> str:
-        return self.scope.school.country
-
-
-async def decree_report(session: AsyncSession, scope: SchoolScope, course_id: str) -> DecreeReport:
-    """Raises NotForThisCountry for a school outside Uzbekistan."""
-    ensure_applies(scope.school.country)
-    journal = await journal_report(session, scope)
-    certification = await school_certification(session, scope.school, course_id, scope.today)
-    school_id = scope.school.id
-    term = scope.term
-    chsb = await repo.term_summative_grades(session, school_id, scope.start, max(scope.cutoff, scope.start))
-    if rules_for(scope.school.country).summative_as_percent.value:  # results as per cents: as 2-5 grades
-        as_grades: dict[int, int] = {}
-        for value, n in chsb.items():
-            as_grades[percent_to_grade(value)] = as_grades.get(percent_to_grade(value), 0) + n
-        chsb = as_grades
-    total = journal.quality.total
-    inputs = DecreeInputs(
-        summatives=total.summatives_share, materials=total.materials_share,
-        course=certification.counts.passed_share,
-        chsb=GradeStats.of(chsb),
-        term_grades=await repo.term_grade_stats(session, school_id, term.period_key) if term else GradeStats.of({}),
-        regular=await repo.regular_grades(session, school_id, scope.start, scope.cutoff))
-    return DecreeReport(scope, inputs, decree_263_score(inputs))
+from usecases.report_figures import DecreeReport
 
 
 def _points(value: float | None) -> str:
@@ -182,3 +137,8 @@ def decree_document(report: DecreeReport) -> ReportDocument:
         sections=[Section(heading=_("Points"), sheet_name=_("Points"), paragraphs=[criterion_line(report)],
                           table=table), inputs],
         footer=report.scope.school.name)
+
+
+def decree_file_title(report: DecreeReport) -> str:
+    scope = report.scope
+    return _("Decree 263 {school} {term}").format(school=scope.school.name, term=term_label(scope.term))

@@ -1,41 +1,15 @@
-"""How parents use the bot, per class (seed 001: the school reports on how parents and pupils use the
+"""How parents use the bot, per class, worded (seed 001: the school reports on how parents and pupils use the
 journal). Pupils have no accounts of their own in the bot: they see the journal through a parent's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reports.common import made_line, num, share_text
+from bot.screens.reports.common import made_line, num, share_text
 from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
 from domain.reports import Share
-from storage.models import School
-from storage.repositories import report_usage
-from storage.repositories import reports as repo
 from storage.repositories.report_usage import ACTIVE_DAYS, ClassUse
-
-
-@dataclass(frozen=True)
-class ParentsReport:
-    school: School
-    today: date
-    classes: list[tuple[str, ClassUse]]  # (class name, figures), in class order
-
-    @property
-    def total(self) -> ClassUse:
-        uses = [u for _n, u in self.classes]
-        return ClassUse(0, sum(u.students for u in uses), sum(u.with_parent for u in uses),
-                        sum(u.parents for u in uses), sum(u.active_parents for u in uses))
-
-
-async def parents_report(session: AsyncSession, school: School, now: datetime, today: date) -> ParentsReport:
-    uses = await report_usage.parents_use(session, school.id, now)
-    classes = [(c.name, uses.get(c.id, ClassUse(c.id, 0, 0, 0, 0)))
-               for c in await repo.school_classes(session, school.id)]
-    return ParentsReport(school, today, classes)
+from usecases.report_figures import ParentsReport
 
 
 def _lines(use: ClassUse) -> list[str]:

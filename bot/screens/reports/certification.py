@@ -1,17 +1,13 @@
-"""Course and certification: one school's staff, or a supervisor's area side by side, as plan and fact.
-
-The plan (seed 002) is the number set for the school, district or region (imported), else the school's whole
-pedagogical staff; fact may exceed it (seed 002 reports 240.7 %), so shares are never capped at 100 %."""
+"""Course and certification, worded: one school's staff, or a supervisor's area side by side, as plan and
+fact (in chat, as PDF/XLSX, as a chart). Fact may exceed the plan, so shares are never capped at 100 %."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reports.common import (
+from bot.screens.reports.common import (
     CHAT_LIST_LIMIT,
     country_name,
     made_line,
@@ -22,41 +18,11 @@ from bot.services.reports.common import (
 )
 from documents.charts import Bar, bar_chart
 from documents.report_files import Column, ColumnKind, ReportDocument, Section, Table
-from domain.reports import (
-    AreaLevel,
-    CertificationCounts,
-    GroupRow,
-    TeacherStatus,
-    certification_counts,
-    group_certification,
-    group_level,
-    not_started,
-    with_plan,
-)
+from domain.reports import AreaLevel, CertificationCounts, GroupRow, not_started
 from storage.models import School, Supervisor
-from storage.repositories import report_usage
-from storage.repositories import reports as repo
+from usecases.report_figures import AreaReport, SchoolCertificationReport
 
 # --- one school -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SchoolCertificationReport:
-    school: School
-    today: date
-    teachers: list[TeacherStatus]
-    counts: CertificationCounts
-
-    @property
-    def plan_is_set(self) -> bool:
-        return self.school.teachers_planned is not None
-
-
-async def school_certification(session: AsyncSession, school: School, course_id: str,
-                               today: date) -> SchoolCertificationReport:
-    teachers = await repo.teacher_statuses(session, school.id, course_id)
-    counts = with_plan(certification_counts(teachers), school.teachers_planned)
-    return SchoolCertificationReport(school, today, teachers, counts)
 
 
 def certification_lines(counts: CertificationCounts) -> list[str]:
@@ -111,35 +77,15 @@ def certification_document(report: SchoolCertificationReport) -> ReportDocument:
 # --- a supervisor's area --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AreaReport:
-    title: str  # the area or the narrowed region/district
-    level: AreaLevel
-    rows: list[GroupRow]
-    total: CertificationCounts
-    schools: int
-    today: date
-    area_plan: bool = False  # the total is measured against a plan set for this region or district
-
-
 def area_title(area: Supervisor, region: str | None, district: str | None) -> str:
     parts = [country_name(area.country)]
     parts += [p for p in (region, district) if p]
     return " · ".join(parts)
 
 
-async def area_report(session: AsyncSession, area: Supervisor, course_id: str, *, region: str | None,
-                      district: str | None, today: date) -> AreaReport:
-    """Rows at the level below the view, each against its own plan (set for it, else its schools' summed);
-    the total against the plan set for the view's region or district, else the rows' plans summed."""
-    schools = await repo.area_certification(session, area, course_id, region=region, district=district)
-    level = group_level(region, district)
-    plans = await report_usage.area_plans(session, area.country, region) if district is None else {}
-    rows = group_certification(schools, level, plans)
-    own_plan = await report_usage.area_plan(session, area.country, region, district)
-    total = with_plan(sum((r.counts for r in rows), CertificationCounts()), own_plan)
-    return AreaReport(area_title(area, region, district), level, rows, total, len(schools), today,
-                      area_plan=own_plan is not None)
+def report_area_title(report: AreaReport) -> str:
+    """The area, or the region or district the view narrowed it to."""
+    return area_title(report.area, report.region, report.district)
 
 
 def level_heading(level: AreaLevel) -> str:
@@ -162,7 +108,7 @@ def area_plan_note() -> str:
 
 def area_text(report: AreaReport) -> str:
     total = report.total
-    lines = [_("🗺 Course and certification"), report.title, "",
+    lines = [_("🗺 Course and certification"), report_area_title(report), "",
              _("Schools: {schools} · teachers planned: {planned}").format(schools=num(report.schools),
                                                                           planned=num(total.planned)),
              *certification_lines(total)]
@@ -192,16 +138,25 @@ def area_document(report: AreaReport) -> ReportDocument:
                Column("%", ColumnKind.PERCENT)]
     table = Table(columns=columns, rows=[cells(group_label(r), r.counts, r.schools) for r in report.rows],
                   total=cells(_("Total"), report.total, report.schools))
-    return ReportDocument(title=_("Course and certification"), lines=[report.title, made_line(report.today)],
+    title = report_area_title(report)
+    return ReportDocument(title=_("Course and certification"), lines=[title, made_line(report.today)],
                           sections=[Section(heading=level_heading(report.level), paragraphs=[
                               *(plain(line) for line in certification_lines(report.total)), area_plan_note()],
                               table=table)],
-                          footer=report.title)
+                          footer=title)
 
 
 def area_chart(report: AreaReport) -> bytes:
     bars = [Bar(group_label(r), r.counts.passed_share.percent or 0.0, pct(r.counts.passed_share.percent))
             for r in report.rows[:30]]
     # No axis end at 100: a group past its plan (seed 002: 240.7 %) shows its whole bar.
-    return bar_chart(bars, title=_("Passed the exam, % of plan"),
-                     subtitle=f"{report.title} · {made_line(report.today)}", horizontal=True, target=100)
+    subtitle = f"{report_area_title(report)} · {made_line(report.today)}"
+    return bar_chart(bars, title=_("Passed the exam, % of plan"), subtitle=subtitle, horizontal=True, target=100)
+
+
+def certification_file_title(school: School, today: date) -> str:
+    return _("Certification {school} {date}").format(school=school.name, date=today.isoformat())
+
+
+def area_file_title(report: AreaReport) -> str:
+    return _("Certification {area} {date}").format(area=report_area_title(report), date=report.today.isoformat())
