@@ -205,6 +205,13 @@ def _index(words: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return {_word(w): key for key, ws in words.items() for w in (key, *ws)}
 
 
+def _look_up(words: Mapping[str, str], word: str, value: object, unknown: str) -> str:
+    """What a cell's folded word stands for; ValueError `unknown` (its {} the cell's text) when nothing."""
+    if word in words:
+        return words[word]
+    raise ValueError(unknown.format(cell_text(value)))
+
+
 _WEEKDAYS = _index({
     "1": ("monday", "mon", "mo", "понедельник", "пн", "dushanba", "du", "душанба", "дүйшөмбү", "дүйсенбі"),
     "2": ("tuesday", "tue", "tu", "вторник", "вт", "seshanba", "se", "сешанба", "шейшемби", "сейсенбі"),
@@ -218,10 +225,8 @@ _WEEKDAYS = _index({
 
 def parse_weekday(value: object) -> int:
     """1–7 or a day's name (English, Russian, Uzbek, Kyrgyz, Kazakh) -> 0 = Monday … 6 = Sunday."""
-    word = _word(value).removesuffix(".0")
-    if word in _WEEKDAYS:
-        return int(_WEEKDAYS[word]) - 1
-    raise ValueError(f"not a weekday: “{cell_text(value)}” (write 1–7 or Monday…)")
+    return int(_look_up(_WEEKDAYS, _word(value).removesuffix(".0"), value,
+                        "not a weekday: “{}” (write 1–7 or Monday…)")) - 1
 
 
 _ROLES = _index({
@@ -240,10 +245,7 @@ _ROLES = _index({
 
 def parse_role(value: object) -> str:
     """student, teacher, class_teacher, deputy or head from the words rosters use."""
-    word = _word(value)
-    if word in _ROLES:
-        return _ROLES[word]
-    raise ValueError(f"unknown role “{cell_text(value)}” (student, teacher, class_teacher, deputy, head)")
+    return _look_up(_ROLES, _word(value), value, "unknown role “{}” (student, teacher, class_teacher, deputy, head)")
 
 
 _COUNTRIES = _index({
@@ -257,10 +259,7 @@ DEFAULT_TIMEZONES = {"UZ": "Asia/Tashkent", "KG": "Asia/Bishkek", "KZ": "Asia/Al
 
 def parse_country(value: object) -> str:
     """UZ, KG or KZ from a code or the country's name."""
-    word = _word(value)
-    if word in _COUNTRIES:
-        return _COUNTRIES[word]
-    raise ValueError(f"unknown country “{cell_text(value)}” (UZ, KG or KZ)")
+    return _look_up(_COUNTRIES, _word(value), value, "unknown country “{}” (UZ, KG or KZ)")
 
 
 _ATTENDANCE = _index({
@@ -282,9 +281,7 @@ def parse_attendance(value: object) -> str:
     word = _word(value)
     if not word:
         return "present"
-    if word in _ATTENDANCE:
-        return _ATTENDANCE[word]
-    raise ValueError(f"unknown attendance “{cell_text(value)}” (present, absent, excused, late; +, н, nb)")
+    return _look_up(_ATTENDANCE, word, value, "unknown attendance “{}” (present, absent, excused, late; +, н, nb)")
 
 
 def is_attendance_word(value: object) -> bool:
