@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from bot.i18n import BABEL_LOCALES
 from domain.countries import rules_for
+from domain.grading import is_percent_kind
 
 
 def babel_locale(lang: str | None = None) -> str:
@@ -76,3 +77,22 @@ def summative_names(country: str) -> tuple[str, str]:
     reader's script: read from `rules_for(country).summative_names`, whatever the interface language."""
     section, term = rules_for(country).summative_names.value  # type: ignore[misc]
     return _(section), _(term)
+
+
+def line_start(text: str) -> str:
+    """A formatted date that opens a line, capitalised: CLDR writes weekdays lowercase in ru, uz, ky and kk
+    ("жұма, 4 желтоқсан") while the lines beside it ("Бүгін, 5 желтоқсан") start with a capital."""
+    return text[:1].upper() + text[1:]
+
+
+def mark_text(country: str, grade: int, kind: str, points: int | None = None, max_points: int | None = None) -> str:
+    """A mark as the school's country writes it: "4", "5 (BSB)", "SOR 17/20 (85 %)", "SOCh 85 %".
+    Summatives are named by the school's country (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ), whatever the interface."""
+    if kind not in ("section", "term"):
+        return str(grade)
+    name = summative_names(country)[0 if kind == "section" else 1]
+    if max_points is None and not is_percent_kind(country, kind):
+        return f"{grade} ({name})"
+    if points is not None and max_points not in (None, 100):
+        return f"{name} {points}/{max_points} ({fmt_percent(grade)})"
+    return f"{name} {fmt_percent(grade)}"

@@ -167,12 +167,19 @@ async def test_class_teacher_issues_and_revokes_code(school):
 
 async def test_parent_sees_term_forecast(school):
     h, demo = school
-    from bot.services.clock import school_today
-    from bot.services.parent_views import term_grades_text
+    from bot.screens.parents import terms_text
+    from storage.models import User
+    from usecases.parents import child_terms
+    from usecases.uow import UnitOfWork
 
+    now = h.app.clock.now()
+    async with h.db() as session:
+        session.add(User(id=7950, tg_name="P", created_at=now, role="parent", language="ru"))
+        await session.flush()
+        session.add(ParentLink(user_id=7950, student_id=demo.student_ids[0], created_at=now))
     with h.app.i18n.context(), h.app.i18n.use_locale("ru"):
-        async with h.db() as session:
-            text = await term_grades_text(session, demo.student_ids[0], school_today("Asia/Tashkent"))
+        async with UnitOfWork(h.app.sessions) as uow:
+            text = terms_text(await child_terms(uow, 7950, demo.student_ids[0], now))
     assert "прогноз" in text
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.demo import seed_demo
-from bot.services.parent_views import (
+from bot.screens.parents import (
     attendance_legend,
     chart_series,
     forecast_lines,

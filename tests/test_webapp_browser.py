@@ -150,12 +150,14 @@ async def test_teacher_sets_attendance_and_a_mark_and_the_parent_sees_them(serve
             TEACHER))]
         assert "attendance" in fields and "grade" in fields
     # The parent's chat screen (the function the chat's "This week" button calls) shows both.
-    from bot.formatting import fmt_date
-    from bot.services.parent_views import line_start, week_summary_text
+    from bot.formatting import fmt_date, line_start
+    from bot.screens.parents import week_text
+    from usecases.parents import week_on
+    from usecases.uow import UnitOfWork
 
     with school.app.i18n.context(), school.app.i18n.use_locale("ru"):
-        async with school.app.sessions() as session:
-            text = await week_summary_text(session, child_id, week_start(day))
+        async with UnitOfWork(school.app.sessions) as uow:
+            text = week_text(await week_on(uow, PARENT, child_id, day))
         line = next(li for li in text.splitlines() if li.startswith(line_start(fmt_date(day, "ru", "EEE d MMM"))))
     icon = {"absent": "✗", "excused": "🤒", "late": "⏰"}.get(expected)
     assert f"{subject} 2" in line and (icon is None or f"{icon} {subject}" in line), text

@@ -20,6 +20,7 @@ from domain.journal import (
     summarize_week,
     week_start,
 )
+from storage.models import School, SchoolClass, Student
 from storage.repositories import journal
 from storage.repositories.schools import children_of
 from usecases.errors import N_, NotYourChild
@@ -55,14 +56,14 @@ class Child:
     school_id: int
     school_name: str
     country: str
-    today: date  # the school's calendar day
+    timezone: str | None  # the school's: its calendar day is the child's today
 
 
 @dataclass(frozen=True)
 class ChildWeek:
     child: Child
     start: date  # Monday
-    offset: int  # weeks back from this week (0, -1, ...)
+    offset: int  # weeks back from this week (0, -1, ...); 0 for a week named by its date (the digest's)
     summary: WeekSummary
 
 
@@ -76,6 +77,7 @@ class ChildAttendance:
 @dataclass(frozen=True)
 class ChildTerms:
     child: Child
+    today: date
     grades: list[tuple[str, str, int]]  # (subject, period "2025-2026/T1", grade) set by the school
     terms: list[tuple[int, date, date]]  # the school's terms: (number, first day, last day)
     term: int | None  # the current term's number, if the school has terms
@@ -96,34 +98,41 @@ class ChildChart:
 
 
 async def my_children(uow: UnitOfWork, parent_user_id: int) -> list[ChildRef]:
+    """The Mini App's list: names and classes."""
     return [ChildRef(id=s.id, name=s.full_name, class_name=c.name)
-            for s, c in await children_of(uow.session, parent_user_id)]
+            for s, c, _school in await children_of(uow.session, parent_user_id)]
 
 
-async def open_child(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> Child:
+async def children(uow: UnitOfWork, parent_user_id: int) -> list[Child]:
+    """The chat's list: enough of each child to open its card at once when there is only one."""
+    return [_child(found) for found in await children_of(uow.session, parent_user_id)]
+
+
+async def open_child(uow: UnitOfWork, parent_user_id: int, student_id: int) -> Child:
     """The child with class and school, only if linked to this parent (one query: the check and the read)."""
     found = await journal.own_child(uow.session, parent_user_id, student_id)
     if found is None:
         raise ChildNotLinked("not a child of this parent")
+    return _child(found)
+
+
+def _child(found: tuple[Student, SchoolClass, School]) -> Child:
     student, klass, school = found
     return Child(id=student.id, name=student.full_name, class_id=klass.id, class_name=klass.name,
-                 school_id=school.id, school_name=school.name, country=school.country,
-                 today=local_day(school.timezone, now))
+                 school_id=school.id, school_name=school.name, country=school.country, timezone=school.timezone)
 
 
 async def child_week(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime,
                      offset: int = 0) -> ChildWeek:
     """The week `offset` weeks back from this one (never ahead, at most a year back)."""
-    child = await open_child(uow, parent_user_id, student_id, now)
+    child = await open_child(uow, parent_user_id, student_id)
     offset = max(min(offset, 0), OLDEST_WEEK)
-    return await _week(uow, child, week_start(child.today) + timedelta(weeks=offset), offset)
+    return await _week(uow, child, week_start(local_day(child.timezone, now)) + timedelta(weeks=offset), offset)
 
 
-async def week_on(uow: UnitOfWork, parent_user_id: int, student_id: int, start: date, now: datetime) -> ChildWeek:
-    """The week starting on `start` (the weekly digest names its week)."""
-    child = await open_child(uow, parent_user_id, student_id, now)
-    start = week_start(start)
-    return await _week(uow, child, start, (start - week_start(child.today)).days // 7)
+async def week_on(uow: UnitOfWork, parent_user_id: int, student_id: int, start: date) -> ChildWeek:
+    """The week that contains `start` (the weekly digest names its week)."""
+    return await _week(uow, await open_child(uow, parent_user_id, student_id), week_start(start), 0)
 
 
 async def _week(uow: UnitOfWork, child: Child, start: date, offset: int) -> ChildWeek:
@@ -132,8 +141,8 @@ async def _week(uow: UnitOfWork, child: Child, start: date, offset: int) -> Chil
 
 
 async def child_attendance(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildAttendance:
-    child = await open_child(uow, parent_user_id, student_id, now)
-    term = await journal.term_for(uow.session, child.school_id, child.today)
+    child = await open_child(uow, parent_user_id, student_id)
+    term = await journal.term_for(uow.session, child.school_id, local_day(child.timezone, now))
     if term is None:
         return ChildAttendance(child=child, term=None, summary=None)
     values = await journal.child_term_attendance(uow.session, child.id, term)
@@ -142,22 +151,25 @@ async def child_attendance(uow: UnitOfWork, parent_user_id: int, student_id: int
 
 async def child_terms(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildTerms:
     """Term grades set by the school, the school's terms, and the current term's marks for a forecast."""
-    child = await open_child(uow, parent_user_id, student_id, now)
+    child = await open_child(uow, parent_user_id, student_id)
+    today = local_day(child.timezone, now)
     grades = await journal.child_term_grades(uow.session, child.id)
     terms = await journal.school_terms(uow.session, child.school_id)
-    term = await journal.term_for(uow.session, child.school_id, child.today)
+    term = await journal.term_for(uow.session, child.school_id, today)
     marks = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on) if term else []
-    return ChildTerms(child=child, grades=grades, terms=terms, term=term.number if term else None, term_marks=marks)
+    return ChildTerms(child=child, today=today, grades=grades, terms=terms, term=term.number if term else None,
+                      term_marks=marks)
 
 
 async def child_homework(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildHomework:
-    return await _homework(uow, await open_child(uow, parent_user_id, student_id, now))
+    child = await open_child(uow, parent_user_id, student_id)
+    return await _homework(uow, child, local_day(child.timezone, now))
 
 
 async def child_chart(uow: UnitOfWork, parent_user_id: int, student_id: int, now: datetime) -> ChildChart:
     """The marks of this week and the three before it, summarized per subject."""
-    child = await open_child(uow, parent_user_id, student_id, now)
-    start = week_start(child.today)
+    child = await open_child(uow, parent_user_id, student_id)
+    start = week_start(local_day(child.timezone, now))
     rows = await journal.child_marks(uow.session, child.id, start - timedelta(weeks=CHART_WEEKS - 1),
                                      start + timedelta(days=6))
     return ChildChart(child=child, summary=summarize_week(rows, child.country))
@@ -201,28 +213,29 @@ class ChildView:
 async def child_view(uow: UnitOfWork, parent_user_id: int, student_id: int, week_of: date | None,
                      now: datetime) -> ChildView:
     """The child's week (containing `week_of`, default this week) and current term."""
-    child = await open_child(uow, parent_user_id, student_id, now)
-    start = week_start(week_of or child.today)
+    child = await open_child(uow, parent_user_id, student_id)
+    today = local_day(child.timezone, now)
+    start = week_start(week_of or today)
     week_rows = await journal.child_marks(uow.session, child.id, start, start + timedelta(days=6))
     week = summarize_week(week_rows)
     view = ChildView(id=child.id, name=child.name, class_name=child.class_name, school_name=child.school_name,
-                     country=child.country, today=child.today, week_start=start,
+                     country=child.country, today=today, week_start=start,
                      week=sorted(week_rows, key=lambda r: (r.day, r.subject)), week_averages=week.averages,
                      week_overall=week.overall, week_absences=week.absences, week_late=week.late, term_number=None)
-    term = await journal.term_for(uow.session, child.school_id, child.today)
+    term = await journal.term_for(uow.session, child.school_id, today)
     if term is not None:
         rows = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on)
         attendance = summarize_attendance([row.attendance for row in rows])
         view.term_number, view.term_lessons = term.number, attendance.lessons
         view.term_missed, view.term_late = attendance.missed, attendance.late
         view.subjects = _subjects(child.country, rows, await journal.child_term_grades(uow.session, child.id))
-    homework = await _homework(uow, child)
+    homework = await _homework(uow, child, today)
     view.homework_day, view.homework = homework.day, homework.items
     return view
 
 
-async def _homework(uow: UnitOfWork, child: Child) -> ChildHomework:
-    day = await journal.last_homework_day(uow.session, child.class_id, child.today)
+async def _homework(uow: UnitOfWork, child: Child, today: date) -> ChildHomework:
+    day = await journal.last_homework_day(uow.session, child.class_id, today)
     items = await journal.homework_on(uow.session, child.class_id, day) if day is not None else []
     return ChildHomework(child=child, day=day, items=items)
 

@@ -6,12 +6,14 @@ the polling loop."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import ErrorEvent, Update
+from aiogram.types import ErrorEvent, TelegramObject, Update
 from aiogram.types import User as TgUser
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -85,5 +87,23 @@ async def on_error(event: ErrorEvent, sessions: async_sessionmaker[AsyncSession]
     return True
 
 
+class LeaveRefusalsUnanswered(BaseMiddleware):
+    """Inside the automatic answer to a button press: a use case's refusal turns that answer off, so the
+    press is still unanswered when `on_error` answers it with the alert (a press can be answered once)."""
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except UseCaseError:
+            answer: CallbackAnswer | None = data.get("callback_answer")
+            if answer is not None and not answer.answered:
+                answer.disable()
+            raise
+
+
 def register_error_handlers(dp: Dispatcher) -> None:
+    """The error handler, and (registered after the automatic answers, so inside them) the middleware that
+    leaves a refused press for it to answer."""
+    dp.callback_query.middleware(LeaveRefusalsUnanswered())
     dp.errors.register(on_error)

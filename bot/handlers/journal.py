@@ -20,11 +20,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.formatting import fmt_date, summative_names
+from bot.formatting import fmt_date, line_start, mark_text, summative_names
 from bot.keyboards.common import MenuCB, nav_row
 from bot.keyboards.journal import LessonCB, grid_button
 from bot.services.clock import school_today
-from bot.services.parent_views import line_start, mark_text
 from bot.ui import TYPED_TEXT, clip, notify, show
 from domain.grading import allowed_grades, first_half_end, parse_score, score_percent, summatives_scored
 from domain.journal import next_attendance

@@ -28,11 +28,3 @@ class LessonCB(CallbackData, prefix="jl"):
     s: int = 0
     v: int = 0
     n: int = 0
-
-
-class ChildCB(CallbackData, prefix="ch"):
-    """A parent's screens about one child. a: card, week, att, terms, hw, chart; w: week offset."""
-
-    a: str
-    s: int
-    w: int = 0

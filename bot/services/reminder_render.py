@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.courses import course_text
-from bot.formatting import fmt_date, fmt_percent, summative_names
+from bot.formatting import fmt_date, fmt_percent, mark_text, summative_names
 from bot.keyboards.common import MenuCB
-from bot.keyboards.journal import ChildCB, LessonCB
+from bot.keyboards.journal import LessonCB
+from bot.keyboards.parents import ChildCB
 from bot.keyboards.reminders import RemindCB
+from bot.screens.parents import week_text
 from bot.services.outbox import Rendered
 from bot.services.reminder_context import MAX_LISTED
 from domain.journal import MIN_TERM_GRADES
@@ -26,6 +28,8 @@ from domain.reminders import (
 )
 from storage.models import JournalMark, ParentLink, School, SchoolClass, Staff, Student, Subject, Summative, Term
 from storage.repositories import reminders as repo
+from usecases import parents
+from usecases.uow import UnitOfWork
 
 #: Telegram's limit for a message's text is 4,096 characters; a digest of many children is cut before it.
 TEXT_LIMIT = 4000
@@ -229,8 +233,6 @@ async def _still_parent(session: AsyncSession, user_id: int, student_id: int) ->
 
 async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
     """One digest for all the parent's children still linked (older rows name one "student")."""
-    from bot.services.parent_views import week_summary_text
-
     wanted = p.get("students") or [p["student"]]
     linked = set(await session.scalars(select(ParentLink.student_id).where(
         ParentLink.user_id == user_id, ParentLink.student_id.in_(wanted))))
@@ -238,7 +240,8 @@ async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> 
     if not kids:
         return None
     week = date.fromisoformat(p["week"])
-    text = "\n\n".join([await week_summary_text(session, student, week) for student in kids])
+    uow = UnitOfWork.over(session)
+    text = "\n\n".join([week_text(await parents.week_on(uow, user_id, student, week)) for student in kids])
     if len(text) > TEXT_LIMIT:
         text = text[:TEXT_LIMIT - 1] + "…"
     names = await repo.names(session, Student, set(kids))
@@ -261,8 +264,6 @@ async def render_parent_alert(session: AsyncSession, user_id: int, p: dict) -> R
     if p["absent"]:
         text = _("⚠️ {name} was absent from {subject} on {date}.").format(**values)
     else:
-        from bot.services.parent_views import mark_text
-
         # A Kazakh summative reads "SOR 7/20 (35 %)", never "grade 35" (domain.grading.is_low_mark).
         school = await session.get(School, student.school_id) if student else None
         grade = mark_text(school.country if school else "UZ", mark.grade, mark.kind, mark.points, mark.max_points)

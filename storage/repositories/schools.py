@@ -63,15 +63,17 @@ async def school_heads(session: AsyncSession, school_id: int) -> list[Staff]:
     return sorted(rows, key=lambda s: (s.position != "head", s.id))
 
 
-async def children_of(session: AsyncSession, user_id: int) -> list[tuple[Student, SchoolClass]]:
+async def children_of(session: AsyncSession, user_id: int) -> list[tuple[Student, SchoolClass, School]]:
+    """A parent's children with their class and school, by name."""
     rows = await session.execute(
-        select(Student, SchoolClass)
+        select(Student, SchoolClass, School)
         .join(ParentLink, ParentLink.student_id == Student.id)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .join(School, School.id == Student.school_id)
         .where(ParentLink.user_id == user_id)
         .order_by(Student.full_name)
     )
-    return [(s, c) for s, c in rows.all()]
+    return [(s, c, school) for s, c, school in rows.all()]
 
 
 async def students_of_class(session: AsyncSession, class_id: int) -> list[Student]:

@@ -1,62 +1,88 @@
-"""What a parent reads about a child, as short texts in the current locale (also used by the weekly summary)."""
+"""What a parent sees about their children, in the current locale: pure functions from the parents' use
+cases' views (usecases/parents.py) to a text and its keyboard. The weekly digest reuses `week_text`."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.formatting import fmt_date, fmt_number, fmt_percent, summative_names
+from bot.formatting import N_, fmt_date, fmt_number, fmt_percent, line_start, mark_text, summative_names
+from bot.keyboards.common import MenuCB, nav_row
+from bot.keyboards.parents import ChildAct, ChildCB
 from documents.charts import Bar, bar_chart, stack_charts
 from domain.grading import Mark, half_year_and_year, is_percent_kind, scale_top, school_year_start, term_grade
 from domain.grading import weighted_term_percent as term_percent
-from domain.journal import AttendanceSummary, MarkRow, WeekSummary, summarize_attendance, summarize_week
-from storage.models import School, SchoolClass, Student
-from storage.repositories import journal
+from domain.journal import AttendanceSummary, MarkRow, WeekSummary
+from usecases.parents import Child, ChildAttendance, ChildChart, ChildHomework, ChildTerms, ChildWeek
+
+Screen = tuple[str, InlineKeyboardMarkup]
 
 ATTENDANCE_ICONS = {"absent": "✗", "excused": "🤒", "late": "⏰"}
+#: The card's buttons, two a row (translated when shown).
+CARD_BUTTONS = ((ChildAct.week, N_("📅 This week")), (ChildAct.attendance, N_("🚫 Attendance")),
+                (ChildAct.terms, N_("📊 Term grades")), (ChildAct.homework, N_("📝 Homework")),
+                (ChildAct.chart, N_("📈 Grades chart")))
 
 
-def line_start(text: str) -> str:
-    """A formatted date that opens a line, capitalised: CLDR writes weekdays lowercase in ru, uz, ky and kk
-    ("жұма, 4 желтоқсан") while the lines beside it ("Бүгін, 5 желтоқсан") start with a capital."""
-    return text[:1].upper() + text[1:]
+def _back_to_card(child_id: int, builder: InlineKeyboardBuilder | None = None) -> InlineKeyboardMarkup:
+    return nav_row(builder or InlineKeyboardBuilder(), ChildCB(a=ChildAct.card, s=child_id).pack()).as_markup()
 
 
-#: (student, class, school), as storage.repositories.journal.student_with_class gives it.
-Child = tuple[Student, SchoolClass, School]
+def children_screen(children: list[Child]) -> Screen:
+    """The list of the parent's children (or how to link one), each opening its card."""
+    kb = InlineKeyboardBuilder()
+    for child in children:
+        kb.button(text=f"{child.name} · {child.class_name}", callback_data=ChildCB(a=ChildAct.card, s=child.id))
+    kb.button(text=_("➕ Add a child"), callback_data=MenuCB(to="addkid"))  # Back: here
+    kb.adjust(1)
+    if not children:
+        return _("No children are linked to you yet. Ask the class teacher for a code."), nav_row(kb).as_markup()
+    return _("Your children:"), nav_row(kb).as_markup()
 
 
-async def load_child(session: AsyncSession, student_id: int, child: Child | None) -> Child | None:
-    """The child's rows, unless the caller (the parents' handler) already has them."""
-    return child or await journal.student_with_class(session, student_id)
+def card_screen(child: Child) -> Screen:
+    kb = InlineKeyboardBuilder()
+    for act, label in CARD_BUTTONS:
+        kb.button(text=_(label), callback_data=ChildCB(a=act, s=child.id))
+    kb.adjust(2)
+    return f"{child.name}\n{child.class_name} · {child.school_name}", \
+        nav_row(kb, MenuCB(to="kids").pack()).as_markup()
 
 
-def mark_text(country: str, grade: int, kind: str, points: int | None = None, max_points: int | None = None) -> str:
-    """A mark as the school's country writes it: "4", "5 (BSB)", "SOR 17/20 (85 %)", "SOCh 85 %".
-    Summatives are named by the school's country (BSB/ChSB, СОР/СОЧ, БЖБ/ТЖБ), whatever the interface."""
-    if kind not in ("section", "term"):
-        return str(grade)
-    name = summative_names(country)[0 if kind == "section" else 1]
-    if max_points is None and not is_percent_kind(country, kind):
-        return f"{grade} ({name})"
-    if points is not None and max_points not in (None, 100):
-        return f"{name} {points}/{max_points} ({fmt_percent(grade)})"
-    return f"{name} {fmt_percent(grade)}"
+def week_screen(view: ChildWeek) -> Screen:
+    """The week with ◀️ and (in a past week) ▶️ to page through weeks."""
+    kb = InlineKeyboardBuilder()
+    row = [InlineKeyboardButton(text=_("◀️ Previous week"), callback_data=ChildCB(
+        a=ChildAct.week, s=view.child.id, w=view.offset - 1).pack())]
+    if view.offset < 0:
+        row.append(InlineKeyboardButton(text=_("Next week ▶️"), callback_data=ChildCB(
+            a=ChildAct.week, s=view.child.id, w=view.offset + 1).pack()))
+    kb.row(*row)
+    return week_text(view), _back_to_card(view.child.id, kb)
+
+
+def week_text(view: ChildWeek) -> str:
+    child = view.child
+    return render_week(child.name, child.class_name, view.start, view.summary, child.country)
 
 
 def summatives_label(country: str) -> str:
     return "/".join(summative_names(country))
 
 
-def _row_text(row: MarkRow, country: str) -> str:
-    return f"{row.subject} {mark_text(country, row.grade, row.kind, row.points, row.max_points)}"
-
-
 def render_week(name: str, class_name: str, start: date, summary: WeekSummary, country: str = "UZ") -> str:
     """Key figures first: the marks' average, absences, and (Kazakhstan) the summatives' per cent apart."""
+    lines = _week_head(name, class_name, start, summary, country)
+    if not summary.days:
+        return "\n".join([*lines, "", _("No grades or absences this week.")])
+    return "\n".join(lines + _week_days(summary, country) + _week_averages(summary, country))
+
+
+def _week_head(name: str, class_name: str, start: date, summary: WeekSummary, country: str) -> list[str]:
     end = start + timedelta(days=6)
     lines = [_("{name}, {klass} · {start} – {end}").format(
         name=name, klass=class_name, start=fmt_date(start, fmt="d MMM"), end=fmt_date(end, fmt="d MMM"))]
@@ -66,10 +92,12 @@ def render_week(name: str, class_name: str, start: date, summary: WeekSummary, c
     if summary.overall_percent is not None:
         lines.append(_("{names}: {percent} of the points").format(
             names=summatives_label(country), percent=fmt_percent(summary.overall_percent)))
-    if not summary.days:
-        lines += ["", _("No grades or absences this week.")]
-        return "\n".join(lines)
-    icons = False
+    return lines
+
+
+def _week_days(summary: WeekSummary, country: str) -> list[str]:
+    """A line per day with its marks and absences; the symbols explained once, if any."""
+    lines, icons = [], False
     for day, rows in sorted(summary.days.items()):
         items = []
         for row in rows:
@@ -80,17 +108,24 @@ def render_week(name: str, class_name: str, start: date, summary: WeekSummary, c
                 icons = True
         if items:
             lines += ["", f"{line_start(fmt_date(day, fmt='EEE d MMM'))}: " + "; ".join(items)]
-    if icons:
-        lines += ["", attendance_legend()]
+    return lines + (["", attendance_legend()] if icons else [])
+
+
+def _week_averages(summary: WeekSummary, country: str) -> list[str]:
     subjects = sorted(set(summary.averages) | set(summary.percents))
-    if subjects:
-        lines += ["", _("Averages by subject:")]
-        for subject in subjects:
-            parts = [fmt_number(summary.averages[subject])] if subject in summary.averages else []
-            if subject in summary.percents:
-                parts.append(f"{summatives_label(country)} {fmt_percent(summary.percents[subject])}")
-            lines.append(f"• {subject}: " + " · ".join(parts))
-    return "\n".join(lines)
+    if not subjects:
+        return []
+    lines = ["", _("Averages by subject:")]
+    for subject in subjects:
+        parts = [fmt_number(summary.averages[subject])] if subject in summary.averages else []
+        if subject in summary.percents:
+            parts.append(f"{summatives_label(country)} {fmt_percent(summary.percents[subject])}")
+        lines.append(f"• {subject}: " + " · ".join(parts))
+    return lines
+
+
+def _row_text(row: MarkRow, country: str) -> str:
+    return f"{row.subject} {mark_text(country, row.grade, row.kind, row.points, row.max_points)}"
 
 
 def attendance_legend() -> str:
@@ -98,16 +133,10 @@ def attendance_legend() -> str:
     return _("✗ absent · 🤒 absent with a reason · ⏰ late")
 
 
-async def week_summary_text(session: AsyncSession, student_id: int, week_start: date,
-                            child: Child | None = None) -> str:
-    """The child's week (Monday..Sunday from `week_start`), per day and per subject, with averages."""
-    found = await load_child(session, student_id, child)
-    if found is None:
-        return _("No such student.")
-    student, klass, school = found
-    rows = await journal.child_marks(session, student_id, week_start, week_start + timedelta(days=6))
-    return render_week(student.full_name, klass.name, week_start, summarize_week(rows, school.country),
-                       school.country)
+def attendance_screen(view: ChildAttendance) -> Screen:
+    if view.term is None or view.summary is None:
+        return _("The school has not set its terms yet."), _back_to_card(view.child.id)
+    return render_attendance(view.child.name, view.term, view.summary), _back_to_card(view.child.id)
 
 
 def render_attendance(name: str, term_no: int, summary: AttendanceSummary) -> str:
@@ -120,35 +149,19 @@ def render_attendance(name: str, term_no: int, summary: AttendanceSummary) -> st
     ])
 
 
-async def attendance_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
-    found = await load_child(session, student_id, child)
-    if found is None:
-        return _("No such student.")
-    student, _klass, school = found
-    term = await journal.term_for(session, school.id, today)
-    if term is None:
-        return _("The school has not set its terms yet.")
-    values = await journal.child_term_attendance(session, student_id, term)
-    return render_attendance(student.full_name, term.number, summarize_attendance(values))
+def terms_screen(view: ChildTerms) -> Screen:
+    return terms_text(view), _back_to_card(view.child.id)
 
 
-async def term_grades_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
+def terms_text(view: ChildTerms) -> str:
     """Term grades set by the school with the half-year and year marks they make (seed 001), and the
     current term's forecast from the marks so far (Kazakhstan: marks and points kept apart)."""
-    found = await load_child(session, student_id, child)
-    if found is None:
-        return _("No such student.")
-    student, _klass, school = found
-    lines = [_("{name}: term grades").format(name=student.full_name)]
-    rows = await journal.child_term_grades(session, student_id)
-    terms = await journal.school_terms(session, school.id)
-    lines += term_grade_lines(rows, terms, today)
-    if not rows:
+    lines = [_("{name}: term grades").format(name=view.child.name)]
+    lines += term_grade_lines(view.grades, view.terms, view.today)
+    if not view.grades:
         lines.append(_("No term grades have been set yet."))
-    term = await journal.term_for(session, school.id, today)
-    if term is not None:
-        lines += forecast_lines(school.country, term.number,
-                                await journal.child_marks(session, student_id, term.starts_on, term.ends_on))
+    if view.term is not None:
+        lines += forecast_lines(view.child.country, view.term, view.term_marks)
     return "\n".join(lines)
 
 
@@ -202,6 +215,22 @@ def forecast_lines(country: str, term_no: int, rows: list[MarkRow]) -> list[str]
     return lines
 
 
+def homework_screen(view: ChildHomework) -> Screen:
+    name = view.child.name
+    if view.day is None:
+        return _("{name}: no homework in the journal yet.").format(name=name), _back_to_card(view.child.id)
+    lines = [_("{name}: homework set on {date}").format(name=name, date=fmt_date(view.day, fmt="EEEE d MMM"))]
+    lines += [f"• {subject}: {text}" for subject, text in view.items]
+    return "\n".join(lines), _back_to_card(view.child.id)
+
+
+def chart_photo(view: ChildChart) -> tuple[bytes, str, InlineKeyboardMarkup]:
+    """The chart as a PNG, its caption and Back to the card."""
+    child = view.child
+    return (week_chart(child.name, view.summary, child.country),
+            chart_caption(child.name, child.class_name, view.summary, child.country), _back_to_card(child.id))
+
+
 def chart_series(summary: WeekSummary, country: str) -> list[tuple[bool, list[Bar], float]]:
     """(per cents?, bars, axis end) per scale: the marks' averages on the country's scale (5, or 10 in
     Kazakhstan) and, apart, the summatives' per cents on 0–100 — never one axis for both."""
@@ -233,17 +262,3 @@ def chart_caption(name: str, class_name: str, summary: WeekSummary, country: str
         caption += " · " + _("{names}: {percent} of the points").format(
             names=summatives_label(country), percent=fmt_percent(summary.overall_percent))
     return caption
-
-
-async def homework_text(session: AsyncSession, student_id: int, today: date, child: Child | None = None) -> str:
-    found = await load_child(session, student_id, child)
-    if found is None:
-        return _("No such student.")
-    student, klass, _school = found
-    day = await journal.last_homework_day(session, klass.id, today)
-    if day is None:
-        return _("{name}: no homework in the journal yet.").format(name=student.full_name)
-    items = await journal.homework_on(session, klass.id, day)
-    lines = [_("{name}: homework set on {date}").format(name=student.full_name, date=fmt_date(day, fmt="EEEE d MMM"))]
-    lines += [f"• {subject}: {text}" for subject, text in items]
-    return "\n".join(lines)
