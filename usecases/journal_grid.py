@@ -1,9 +1,9 @@
 """The journal grid of one class and subject: pupils down, lessons across, one cell per pupil and lesson.
 
-Reads in a handful of indexed queries; writes go through the very repository functions the chat uses
-(`storage.repositories.journal.lesson_sheet`, `ensure_lesson`, `set_mark`, `mark_attendance_taken`,
-`set_lesson_text`), so each edit keeps its history row and bumps the lesson's version, and an edit made on a
-screen older than the lesson's last change is refused (`StaleScreen`), as in chat.
+Reads in a handful of indexed queries; writes go through the chat's own gate and writers
+(`usecases.journal.write_cell`, `write_attendance_taken`, `write_text`), so each edit keeps its history row and
+bumps the lesson's version, and an edit made on a screen older than the lesson's last change is refused
+(`StaleScreen`), as in chat.
 """
 
 from __future__ import annotations
@@ -11,31 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row
-
 from domain.countries import local_day, rules_for
-from domain.grading import MarkKind, allowed_grades, first_half_end, is_percent_kind, parse_score, score_percent
-from domain.journal import ATTENDANCE_CYCLE, week_start
-from storage.models import JournalMark, SchoolClass
+from domain.grading import MarkKind, allowed_grades, first_half_end
+from domain.journal import week_start
+from storage.models import SchoolClass
 from storage.repositories import grid as grid_repo
 from storage.repositories import journal
-from storage.repositories.journal import LessonSheet
 from storage.repositories.schools import membership_of
-from usecases.errors import BadValue, NotAllowed, NotFound, StaleScreen, TooEarly
+from usecases import journal as lessons
+from usecases.errors import NotAllowed, NotFound
+from usecases.journal import Cell, Change, cell_of
 from usecases.uow import UnitOfWork
 
-LESSON_TEXT_LIMITS = {"topic": 300, "homework": 1000}  # as the chat cuts typed texts
-
-
-@dataclass(slots=True)
-class Cell:
-    attendance: str | None  # None: nothing entered
-    grade: int | None  # a mark, or a scored summative's per cent
-    kind: str
-    #: Kazakhstan's СОР/СОЧ: points over a maximum ("17/20"); None for a mark.
-    points: int | None = None
-    max_points: int | None = None
-
+__all__ = ["Cell", "Column", "Grid", "Pupil", "Saved", "load_grid", "openable", "save_attendance", "set_cell",
+           "set_lesson_text"]
 
 @dataclass(frozen=True)
 class Column:
@@ -201,51 +190,10 @@ def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
             editable=slot is not None and slot.teacher_id in staff_ids and not future,
             future=future, scale=scale, summative_percent=summative_percent, gap=gap))
         for mark in marks:
-            grid.cells[(index, mark.student_id)] = _cell(mark)
+            grid.cells[(index, mark.student_id)] = lessons.cell_from(mark)
 
 
-# --- writes ---------------------------------------------------------------------------------------------------
-
-
-async def own_sheet(uow: UnitOfWork, user_id: int, timetable_id: int, day: date, now: datetime) -> LessonSheet:
-    """The lesson only if it is this teacher's and not in the future (the chat's `load_own_sheet` rules)."""
-    sheet = await journal.lesson_sheet(uow.session, timetable_id, day)
-    if sheet is None:
-        raise NotFound("lesson")
-    membership = await membership_of(uow.session, user_id)
-    if sheet.slot.teacher_id not in [s.id for s in membership.staff] or day.weekday() != sheet.slot.weekday:
-        raise NotAllowed("not this teacher's lesson")
-    if day > local_day(sheet.school.timezone, now):
-        raise TooEarly("lesson in the future")
-    return sheet
-
-
-def _cell(mark: JournalMark | Row) -> Cell:
-    return Cell(attendance=mark.attendance, grade=mark.grade, kind=mark.kind, points=mark.points,
-                max_points=mark.max_points)
-
-
-def cell_of(sheet: LessonSheet, student_id: int) -> Cell:
-    mark = sheet.marks.get(student_id)
-    return _cell(mark) if mark is not None else Cell(attendance=None, grade=None, kind=MarkKind.REGULAR.value)
-
-
-def _check_version(sheet: LessonSheet, seen_version: int, student_id: int | None = None) -> None:
-    current = sheet.lesson.version if sheet.lesson else 0
-    if seen_version != current:
-        fresh = {"version": current}
-        if student_id is not None:
-            fresh["cell"] = cell_of(sheet, student_id)
-        raise StaleScreen("lesson changed meanwhile", **fresh)
-
-
-async def _check_grade(uow: UnitOfWork, sheet: LessonSheet, day: date, grade: int, kind: str) -> None:
-    if kind not in MarkKind._value2member_map_:
-        raise BadValue("kind")
-    terms = await journal.school_terms(uow.session, sheet.school.id)
-    allowed = allowed_grades(sheet.school.country, sheet.klass.grade, day, first_half_end(terms, day), kind=kind)
-    if grade not in allowed:
-        raise BadValue("grade outside the scale", allowed=[allowed[0], allowed[-1]] if allowed else [])
+# --- writes: through the chat's gate and writers (usecases/journal.py) ------------------------------------------
 
 
 async def set_cell(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day: date, student_id: int,
@@ -255,55 +203,23 @@ async def set_cell(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day
 
     `score` is a summative typed as the chat takes it where the country scores them (Kazakhstan's СОР/СОЧ):
     "17/20" or a per cent "85"; the mark's grade is then the per cent, as in chat."""
-    points = None
-    if score is not None:
-        try:
-            points = parse_score(score)
-        except ValueError as exc:
-            raise BadValue("score") from exc
-        grade = score_percent(*points)
-    sheet = await own_sheet(uow, teacher_user_id, timetable_id, day, now)
-    _check_version(sheet, seen_version, student_id)
-    if student_id not in {s.id for s in sheet.students}:
-        raise NotAllowed("not a pupil of this class")
-    if attendance is not None and attendance not in ATTENDANCE_CYCLE:
-        raise BadValue("attendance")
-    if attendance is None and grade is None and not clear_grade:
-        raise BadValue("nothing to change")
-    if grade is not None:
-        await _check_grade(uow, sheet, day, grade, kind)
-    if is_percent_kind(sheet.school.country, kind) != (points is not None) and grade is not None:
-        raise BadValue("score")  # Kazakhstan's СОР/СОЧ are scored (points/maximum), marks are not
-    await journal.ensure_lesson(uow.session, sheet, day, teacher_user_id, now)
-    await journal.set_mark(uow.session, sheet, student_id, user_id=teacher_user_id, now=now, attendance=attendance,
-                           reason="excused" if attendance == "excused" else None, grade=grade,
-                           clear_grade=clear_grade, kind=kind if grade is not None or clear_grade else None,
-                           score=points)
-    await uow.commit()
+    change = Change(attendance=attendance, grade=grade, kind=kind, clear_grade=clear_grade, score=score)
+    sheet = await lessons.write_cell(uow, teacher_user_id, timetable_id, day, student_id, seen_version, now, change)
     cell = cell_of(sheet, student_id)
-    note = "absent_with_grade" if grade is not None and cell.attendance in ("absent", "excused") else ""
+    graded = grade is not None or score is not None
+    note = lessons.absent_note(sheet, student_id, cell.grade if graded else None)
     return Saved(cell=cell, version=sheet.lesson.version, note=note)  # type: ignore[union-attr]
 
 
 async def save_attendance(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day: date, seen_version: int,
                           now: datetime) -> int:
     """"Attendance taken" for the lesson: everyone not marked otherwise is present. Returns the new version."""
-    sheet = await own_sheet(uow, teacher_user_id, timetable_id, day, now)
-    _check_version(sheet, seen_version)
-    await journal.ensure_lesson(uow.session, sheet, day, teacher_user_id, now)
-    await journal.mark_attendance_taken(uow.session, sheet, user_id=teacher_user_id, now=now)
-    await uow.commit()
+    sheet = await lessons.write_attendance_taken(uow, teacher_user_id, timetable_id, day, seen_version, now)
     return sheet.lesson.version  # type: ignore[union-attr]
 
 
 async def set_lesson_text(uow: UnitOfWork, teacher_user_id: int, timetable_id: int, day: date, field_name: str,
                           value: str, now: datetime) -> int:
     """Topic or homework of a lesson (as typed in chat: trimmed, cut to the column's size)."""
-    if field_name not in LESSON_TEXT_LIMITS:
-        raise BadValue("field")
-    sheet = await own_sheet(uow, teacher_user_id, timetable_id, day, now)
-    lesson = await journal.ensure_lesson(uow.session, sheet, day, teacher_user_id, now)
-    await journal.set_lesson_text(uow.session, lesson, field_name, value.strip()[:LESSON_TEXT_LIMITS[field_name]],
-                                  user_id=teacher_user_id, now=now)
-    await uow.commit()
-    return lesson.version
+    sheet = await lessons.write_text(uow, teacher_user_id, timetable_id, day, field_name, value, now)
+    return sheet.lesson.version  # type: ignore[union-attr]
