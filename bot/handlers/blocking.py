@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import User
-from storage.repositories.users import mark_blocked
-
-router = Router(name=__name__)
+from usecases import onboarding
+from usecases.clock import Clock
+from usecases.uow import UnitOfWork
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=KICKED))
-async def blocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
-    await mark_blocked(session, event.from_user.id, datetime.now(UTC))
+async def blocked(event: ChatMemberUpdated, uow: UnitOfWork, clock: Clock) -> None:
+    await onboarding.note_blocked(uow, event.from_user.id, clock.now())
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=MEMBER))
-async def unblocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
-    await session.execute(update(User).where(User.id == event.from_user.id).values(blocked_at=None))
+async def unblocked(event: ChatMemberUpdated, uow: UnitOfWork) -> None:
+    await onboarding.note_unblocked(uow, event.from_user.id)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
+    return router

@@ -7,65 +7,43 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.courses import course_title
-from bot.formatting import fmt_date, fmt_percent
-from bot.keyboards.common import nav_row
-from bot.services.certificates import local_date, time_zone_for
+from bot.screens.onboarding import verification_screen, verify_prompt
 from bot.ui import TYPED_TEXT
-from domain.certificates import format_verify_code, normalize_verify_code
-from storage.repositories.certificates import find_by_code
-
-router = Router(name=__name__)
+from usecases.certificate import time_zone_for
+from usecases.uow import UnitOfWork
+from usecases.verify import verify_certificate
 
 
 class VerifyForm(StatesGroup):
     code = State()
 
 
-async def answer_verification(message: Message, session: AsyncSession, text: str) -> bool:
+async def answer_verification(message: Message, uow: UnitOfWork, text: str) -> bool:
     """Answer whose certificate a code is; False when it is no certificate's code."""
-    kb = nav_row(InlineKeyboardBuilder()).as_markup()
-    code = normalize_verify_code(text)
-    if code is None:
-        await message.answer(_("That does not look like a certificate code: 8 letters and digits, like ABCD-2345 "
-                               "(codes never contain 0, O, 1, I or L). Send it again."), reply_markup=kb)
-        return False
-    found = await find_by_code(session, code)
-    if found is None:
-        await message.answer(_("❌ No certificate has the code {code}. Check the code on the certificate.").format(
-            code=format_verify_code(code)), reply_markup=kb)
-        return False
-    cert, school = found
-    status = _("✅ Valid") if cert.revoked_at is None else _("⛔ Revoked")
-    zone = await time_zone_for(session, cert)  # dated where it was issued, as on the PDF
-    await message.answer(
-        _("{status}\nCertificate No. {number}\nHolder: {name}\nCourse: {course}\nScore: {score}\n"
-          "Issued: {date}\nSchool: {school}\nCode: {code}").format(
-            status=status, number=cert.number, name=cert.holder_name, course=course_title(cert.course_id),
-            score=fmt_percent(cert.percent), date=fmt_date(local_date(cert.issued_at, zone)),
-            school=school.name if school else "—", code=format_verify_code(cert.verify_code)),
-        reply_markup=kb,
-    )
-    return True
+    found = await verify_certificate(uow, text, time_zone_for)
+    answer, markup = verification_screen(found)
+    await message.answer(answer, reply_markup=markup)
+    return found.card is not None
 
 
-@router.message(Command("verify"))
-async def verify_command(message: Message, command: CommandObject, session: AsyncSession,
-                         state: FSMContext) -> None:
+async def verify_command(message: Message, command: CommandObject, uow: UnitOfWork, state: FSMContext) -> None:
     if not command.args:
         await state.set_state(VerifyForm.code)
-        await message.answer(_("Send the code printed on the certificate, for example ABCD-2345."),
-                             reply_markup=nav_row(InlineKeyboardBuilder()).as_markup())
+        text, markup = verify_prompt()
+        await message.answer(text, reply_markup=markup)
         return
-    if not await answer_verification(message, session, command.args):
+    if not await answer_verification(message, uow, command.args):
         await state.set_state(VerifyForm.code)  # let them type it again
 
 
-@router.message(StateFilter(VerifyForm.code), TYPED_TEXT)
-async def verify_code_typed(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    if await answer_verification(message, session, message.text or ""):
+async def verify_code_typed(message: Message, uow: UnitOfWork, state: FSMContext) -> None:
+    if await answer_verification(message, uow, message.text or ""):
         await state.set_state(None)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(verify_command, Command("verify"))
+    router.message.register(verify_code_typed, StateFilter(VerifyForm.code), TYPED_TEXT)
+    return router

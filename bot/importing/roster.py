@@ -19,7 +19,7 @@ from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, a
 from bot.importing.places import canonical_region, district_spelling
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import BoundTable, Row, Table, bind, sheet_is
-from bot.importing.staff import StaffDraft, contacts_of, gather_staff, link_existing_users, match_staff
+from bot.importing.staff import StaffDraft, contacts_of, gather_staff, match_staff
 from bot.importing.timetable import parse_slot, write_timetable
 from domain.tabular import (
     DEFAULT_TIMEZONES,
@@ -33,6 +33,7 @@ from domain.tabular import (
     text_key,
 )
 from storage.models import GuardianContact, School, Staff, Student
+from storage.repositories.memberships import link_listed_phones
 
 SCHOOL_COLUMNS = ("school", "school_id", "country", "timezone", "region", "district", "plan")
 
@@ -342,7 +343,12 @@ async def _write_people(session: AsyncSession, directory: SchoolDirectory, perso
     for person, student in enrolled:
         _add_contacts(session, person, student, contacts.setdefault(student.id, {}), report)
     await session.flush()
-    await link_existing_users(session, school.id, report, now)
+    # People who already shared their phone with the bot get their staff record or child at once.
+    linked = await link_listed_phones(session, now, school_id=school.id)
+    if linked.staff:
+        report.tally("staff linked to their bot account", "updated", linked.staff)
+    if linked.children:
+        report.tally("parents linked to their bot account", "created", linked.children)
 
 
 def _add_contacts(session: AsyncSession, person: Person, student: Student, known: dict[str, GuardianContact],

@@ -1,10 +1,10 @@
 """The roster's staff and links: one draft per person from all their rows, matched to the school's staff;
-parents' phones per student; people who already shared their phone with the bot linked at once."""
+parents' phones per student (people who already shared their phone with the bot are linked by
+storage.repositories.memberships.link_listed_phones, as when they share it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from bot.importing.lookup import SchoolDirectory
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row
 from domain.tabular import name_key, names_overlap
-from storage.models import GuardianContact, ParentLink, Staff, Student, User
+from storage.models import GuardianContact, Staff, Student
 
 if TYPE_CHECKING:
     from bot.importing.roster import Person
@@ -98,36 +98,3 @@ async def contacts_of(session: AsyncSession, school_id: int) -> dict[int, dict[s
     for contact in rows:
         contacts.setdefault(contact.student_id, {})[contact.phone] = contact
     return contacts
-
-
-async def _users_by_phone(session: AsyncSession, phones: set[str]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    ordered = sorted(phones)
-    for start in range(0, len(ordered), 500):
-        rows = await session.execute(select(User.id, User.phone).where(User.phone.in_(ordered[start:start + 500])))
-        for user_id, phone in rows:
-            found.setdefault(phone, []).append(user_id)
-    return found
-
-
-async def link_existing_users(session: AsyncSession, school_id: int, report: ImportReport, now: datetime) -> None:
-    """People who already shared their phone with the bot get their staff record or child at once."""
-    unlinked = list(await session.scalars(select(Staff).where(Staff.school_id == school_id, Staff.user_id.is_(None),
-                                                              Staff.phone.isnot(None))))
-    contacts = (await session.execute(select(GuardianContact.phone, GuardianContact.student_id)
-                                      .join(Student, Student.id == GuardianContact.student_id)
-                                      .where(Student.school_id == school_id))).all()
-    users = await _users_by_phone(session, {s.phone for s in unlinked} | {contact[0] for contact in contacts})
-    if not users:
-        return
-    for staff in unlinked:
-        if staff.phone in users:
-            staff.user_id = users[staff.phone][0]
-            report.tally("staff linked to their bot account", "updated")
-    wanted = {(user_id, student_id) for phone, student_id in contacts for user_id in users.get(phone, ())}
-    existing = set((await session.execute(select(ParentLink.user_id, ParentLink.student_id).where(
-        ParentLink.user_id.in_({pair[0] for pair in wanted})))).all()) if wanted else set()
-    for user_id, student_id in sorted(wanted - existing):
-        session.add(ParentLink(user_id=user_id, student_id=student_id, created_at=now))
-        report.tally("parents linked to their bot account", "created")
-    await session.flush()

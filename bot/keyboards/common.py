@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
@@ -23,8 +25,23 @@ class RoleCB(CallbackData, prefix="role"):
 
 
 class SchoolPickCB(CallbackData, prefix="sch"):
+    """`school_id` 0: a page of the school list; else the school picked."""
+
     school_id: int = 0
     page: int = 0
+
+
+class JoinAct(StrEnum):
+    ok = "ok"  # the head confirms the teacher
+    no = "no"  # the head declines
+
+
+class JoinCB(CallbackData, prefix="join"):
+    """A head's answer to a teacher who picked their school; ids only."""
+
+    a: JoinAct
+    u: int  # the teacher
+    s: int  # the school
 
 
 def menu_button() -> InlineKeyboardButton:

@@ -3,15 +3,22 @@ correct option never travels in a button."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
 
-class CourseCB(CallbackData, prefix="c"):
-    """a: home, list, read, tasks; k: course id; l: lesson; p: page (or block for `list`)."""
+class CourseAct(StrEnum):
+    home = "home"  # the course's progress
+    list = "list"  # a block's lessons (p: the block)
+    read = "read"  # a page of a lesson (l, p)
+    tasks = "tasks"  # the lesson's tasks (l)
 
-    a: str
+
+class CourseCB(CallbackData, prefix="c"):
+    """a: what to open; k: course id; l: lesson; p: page (or block for `list`)."""
+
+    a: CourseAct
     k: str
     l: int = 0  # noqa: E741 - short on purpose: callback data is limited to 64 bytes
     p: int = 0

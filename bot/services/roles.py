@@ -1,37 +1,7 @@
-"""Which menu a user sees: their chosen role, if their records still allow it."""
+"""Moved to usecases/roles.py (the use cases need it without the bot); kept so other stories' imports work."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from usecases.roles import available_roles, current_role, pick_role
 
-from domain.roles import Role
-from storage.models import Supervisor, User
-from storage.repositories.schools import Membership, membership_of
-
-
-async def available_roles(session: AsyncSession, user: User) -> tuple[set[Role], Membership]:
-    membership = await membership_of(session, user.id)
-    roles = membership.roles
-    if user.school_id is not None:
-        roles.add(Role.TEACHER)  # a teacher who picked their school: course and certificate
-    if await session.scalar(select(Supervisor.id).where(Supervisor.user_id == user.id).limit(1)) is not None:
-        roles.add(Role.SUPERVISOR)  # granted by the administrator's command, never claimed
-    return roles, membership
-
-
-def pick_role(user: User, roles: set[Role]) -> Role | None:
-    """The chosen role if the records still allow it, else another the user holds; None before onboarding."""
-    if user.role is None:
-        return None
-    if Role(user.role) in roles:
-        return Role(user.role)
-    return next(iter(sorted(roles)), None)
-
-
-async def current_role(session: AsyncSession, user: User) -> Role | None:
-    """The role whose menu to show, or None when the user has not been onboarded."""
-    if user.role is None:
-        return None
-    roles, _default = await available_roles(session, user)
-    return pick_role(user, roles)
+__all__ = ["available_roles", "current_role", "pick_role"]

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.models import User
+from storage.models import Supervisor, User
 from storage.upsert import insert_ignore
 
 
@@ -43,6 +43,15 @@ async def mark_seen(session: AsyncSession, user: User, now: datetime) -> None:
 
 async def mark_blocked(session: AsyncSession, user_id: int, when: datetime) -> None:
     await session.execute(update(User).where(User.id == user_id).values(blocked_at=when))
+
+
+async def mark_unblocked(session: AsyncSession, user_id: int) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(blocked_at=None))
+
+
+async def is_supervisor(session: AsyncSession, user_id: int) -> bool:
+    """A methodist: granted by the administrator's command, never claimed."""
+    return await session.scalar(select(Supervisor.id).where(Supervisor.user_id == user_id).limit(1)) is not None
 
 
 async def users_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, User]:
