@@ -14,20 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from storage.db import create_engine, migrate, session_factory
-from storage.models import (
-    GuardianContact,
-    Holiday,
-    JournalLesson,
-    JournalMark,
-    School,
-    SchoolClass,
-    Staff,
-    Student,
-    Subject,
-    Summative,
-    Term,
-    TimetableLesson,
-)
+from storage.models.journal import JournalLesson, JournalMark, Summative
+from storage.models.people import GuardianContact, Staff
+from storage.models.schools import Holiday, School, SchoolClass, Student, Subject, Term, TimetableLesson
 from usecases.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
@@ -73,7 +62,6 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
         class_ids = list(await session.scalars(select(SchoolClass.id).where(SchoolClass.school_id == existing.id)))
         student_ids = list(await session.scalars(select(Student.id).where(Student.school_id == existing.id)))
         return DemoSchool(school_id=existing.id, class_ids=class_ids, student_ids=student_ids)
-    rng = random.Random(seed)
     now = clock.now()
     today = today or now.date()
     school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
@@ -81,19 +69,45 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     session.add(school)
     await session.flush()
     demo = DemoSchool(school_id=school.id)
-    start_year = school_year_of(today)[0]
+    terms = _add_calendar(session, school, school_year_of(today)[0])
+    teacher, class_teacher = await _add_staff(session, school, demo)
+    subjects = [Subject(school_id=school.id, name=name) for name in SUBJECTS]
+    session.add_all(subjects)
+    classes = [SchoolClass(school_id=school.id, name="5-A", grade=5, class_teacher_id=class_teacher.id),
+               SchoolClass(school_id=school.id, name="7-B", grade=7, class_teacher_id=teacher.id)]
+    session.add_all(classes)
+    await session.flush()
+    demo.class_ids = [c.id for c in classes]
+    students = await _add_students(session, school, classes)
+    demo.student_ids = [s.id for group in students.values() for s in group]
+    # The demo parent has one child in each class.
+    session.add_all([GuardianContact(student_id=students[c.id][0].id, phone=demo.parent_phone, name="Ota-ona")
+                     for c in classes])
+    timetable = await _add_timetable(session, school, classes, subjects, (teacher.id, class_teacher.id))
+    term = next((t for t in terms if t.starts_on <= today <= t.ends_on), terms[0])
+    await _add_journal(session, school, term, today, timetable, students, random.Random(seed), now)
+    _add_summatives(session, school, term, today, classes, subjects)
+    await session.flush()
+    return demo
+
+
+def _add_calendar(session: AsyncSession, school: School, start_year: int) -> list[Term]:
+    """The school year's four quarters and two breaks."""
     year_label = f"{start_year}-{start_year + 1}"
-    terms = []
-    for number, (starts, ends) in enumerate(uzbek_terms(start_year), start=1):
-        term = Term(school_id=school.id, school_year=year_label, number=number, starts_on=starts, ends_on=ends)
-        session.add(term)
-        terms.append(term)
+    terms = [Term(school_id=school.id, school_year=year_label, number=number, starts_on=starts, ends_on=ends)
+             for number, (starts, ends) in enumerate(uzbek_terms(start_year), start=1)]
+    session.add_all(terms)
     session.add_all([
         Holiday(school_id=school.id, starts_on=date(start_year, 11, 4), ends_on=date(start_year, 11, 10),
                 name="Kuzgi taʼtil"),
         Holiday(school_id=school.id, starts_on=date(start_year, 12, 28), ends_on=date(start_year + 1, 1, 10),
                 name="Qishki taʼtil"),
     ])
+    return terms
+
+
+async def _add_staff(session: AsyncSession, school: School, demo: DemoSchool) -> tuple[Staff, Staff]:
+    """Head, deputy and two teachers; the two teachers."""
     head = Staff(school_id=school.id, full_name="Abdullayeva Mohira Shavkatovna", phone=demo.head_phone,
                  position="head")
     deputy = Staff(school_id=school.id, full_name="Saidov Rustam Akmalovich", phone="998901000004",
@@ -104,13 +118,12 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
                           phone=demo.class_teacher_phone, position="teacher")
     session.add_all([head, deputy, teacher, class_teacher])
     await session.flush()
-    subjects = [Subject(school_id=school.id, name=name) for name in SUBJECTS]
-    session.add_all(subjects)
-    classes = [SchoolClass(school_id=school.id, name="5-A", grade=5, class_teacher_id=class_teacher.id),
-               SchoolClass(school_id=school.id, name="7-B", grade=7, class_teacher_id=teacher.id)]
-    session.add_all(classes)
-    await session.flush()
-    demo.class_ids = [c.id for c in classes]
+    return teacher, class_teacher
+
+
+async def _add_students(session: AsyncSession, school: School,
+                        classes: list[SchoolClass]) -> dict[int, list[Student]]:
+    """Twelve pupils a class, by class id."""
     students: dict[int, list[Student]] = {}
     for klass in classes:
         students[klass.id] = []
@@ -121,28 +134,33 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
             session.add(student)
             students[klass.id].append(student)
     await session.flush()
-    demo.student_ids = [s.id for group in students.values() for s in group]
-    # The demo parent has one child in each class.
-    session.add_all([GuardianContact(student_id=students[c.id][0].id, phone=demo.parent_phone, name="Ota-ona")
-                     for c in classes])
-    # Timetable: five lessons a day, teachers alternate.
+    return students
+
+
+async def _add_timetable(session: AsyncSession, school: School, classes: list[SchoolClass],
+                         subjects: list[Subject], teacher_ids: tuple[int, int]) -> list[TimetableLesson]:
+    """Three lessons a day, Monday to Friday; the two teachers swap classes each period (nobody teaches two
+    classes at once)."""
     for index, klass in enumerate(classes):
         for weekday in range(5):
             for period in range(1, 4):
                 subject = subjects[(weekday + period + klass.id) % len(subjects)]
-                # The two teachers swap classes each period: nobody teaches two classes at once.
-                teacher_id = teacher.id if (period + weekday + index) % 2 == 0 else class_teacher.id
+                teacher_id = teacher_ids[0] if (period + weekday + index) % 2 == 0 else teacher_ids[1]
                 session.add(TimetableLesson(school_id=school.id, class_id=klass.id, subject_id=subject.id,
                                             teacher_id=teacher_id, weekday=weekday, period=period,
                                             starts_at=time(8 + period, 0)))
     await session.flush()
-    timetable = list(await session.scalars(select(TimetableLesson).where(TimetableLesson.school_id == school.id)))
-    # Journal: every school day of the current term up to yesterday (today is left for the teacher).
-    term = next((t for t in terms if t.starts_on <= today <= t.ends_on), terms[0])
+    return list(await session.scalars(select(TimetableLesson).where(TimetableLesson.school_id == school.id)))
+
+
+async def _add_journal(session: AsyncSession, school: School, term: Term, today: date,
+                       timetable: list[TimetableLesson], students: dict[int, list[Student]], rng: random.Random,
+                       now: datetime) -> None:
+    """Every school day of the term up to yesterday (today is left for the teacher), entered on the day in the
+    afternoon (school time): what the journal-quality report counts."""
     day = term.starts_on
     while day < today and day <= term.ends_on:
         if day.weekday() < 5:
-            # Entered on the day, in the afternoon (school time): what the journal-quality report counts.
             taken = datetime.combine(day, time(14, 0), tzinfo=ZoneInfo(school.timezone)).astimezone(UTC)
             for slot in (t for t in timetable if t.weekday == day.weekday()):
                 lesson = JournalLesson(school_id=school.id, class_id=slot.class_id, subject_id=slot.subject_id,
@@ -151,25 +169,30 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
                                        f"{rng.randint(1, 12)}-mashq", attendance_taken_at=taken, updated_at=taken)
                 session.add(lesson)
                 await session.flush()
-                for student in students[slot.class_id]:
-                    roll = rng.random()
-                    # Sick pupils are absent with a reason (🤒, "excused"); a few are absent without one.
-                    attendance = "excused" if roll < 0.04 else "absent" if roll < 0.05 else \
-                        "late" if roll < 0.08 else "present"
-                    absent = attendance in ("absent", "excused")
-                    grade = rng.choice([3, 4, 4, 5, 5]) if not absent and rng.random() < 0.3 else None
-                    session.add(JournalMark(lesson_id=lesson.id, student_id=student.id, attendance=attendance,
-                                            reason="illness" if attendance == "excused" else None, grade=grade,
-                                            updated_at=now))
+                session.add_all([_demo_mark(lesson, student, rng, now) for student in students[slot.class_id]])
         day += timedelta(days=1)
+
+
+def _demo_mark(lesson: JournalLesson, student: Student, rng: random.Random, now: datetime) -> JournalMark:
+    """Mostly present, a grade for three in ten; sick pupils are absent with a reason (🤒, "excused"), a few
+    are absent without one or late."""
+    roll = rng.random()
+    attendance = "excused" if roll < 0.04 else "absent" if roll < 0.05 else "late" if roll < 0.08 else "present"
+    absent = attendance in ("absent", "excused")
+    grade = rng.choice([3, 4, 4, 5, 5]) if not absent and rng.random() < 0.3 else None
+    return JournalMark(lesson_id=lesson.id, student_id=student.id, attendance=attendance,
+                       reason="illness" if attendance == "excused" else None, grade=grade, updated_at=now)
+
+
+def _add_summatives(session: AsyncSession, school: School, term: Term, today: date, classes: list[SchoolClass],
+                    subjects: list[Subject]) -> None:
+    """A section summative in three days and the term summative five days before the term ends."""
     for klass in classes:
         for subject in subjects[:3]:
             session.add(Summative(school_id=school.id, class_id=klass.id, subject_id=subject.id, term_id=term.id,
                                   kind="section", title="BSB 1", due_on=min(today + timedelta(days=3), term.ends_on)))
             session.add(Summative(school_id=school.id, class_id=klass.id, subject_id=subject.id, term_id=term.id,
                                   kind="term", title="ChSB", due_on=term.ends_on - timedelta(days=5)))
-    await session.flush()
-    return demo
 
 
 async def remove_demo(session: AsyncSession) -> None:
