@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import create_i18n
-from bot.services import certificates
-from bot.services.certificates import certificate_filename
-from storage.models import Certificate
+from bot.screens import certificate as screens
+from bot.screens.certificate import certificate_filename
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +22,12 @@ def i18n():
 ])
 def test_the_file_is_named_in_the_users_language(i18n, lang: str, expected: str) -> None:
     with i18n.context(), i18n.use_locale(lang):
-        assert certificate_filename(Certificate(number="MB-2026-000001")) == expected
+        assert certificate_filename("MB-2026-000001") == expected
 
 
 def test_the_file_name_keeps_to_safe_characters(monkeypatch) -> None:
-    monkeypatch.setattr(certificates, "_", lambda _msgid: 'Сертификат: "{number}" / копия')
-    assert certificate_filename(Certificate(number="MB-2026-000001")) == "Сертификат_MB-2026-000001_копия.pdf"
+    monkeypatch.setattr(screens, "_", lambda _msgid: 'Сертификат: "{number}" / копия')
+    assert certificate_filename("MB-2026-000001") == "Сертификат_MB-2026-000001_копия.pdf"
 
 
 def _pdf_text(i18n, lang: str, name: str) -> str:
@@ -37,12 +36,14 @@ def _pdf_text(i18n, lang: str, name: str) -> str:
 
     from pypdf import PdfReader
 
-    from bot.services.certificates import CertificateSchool, certificate_pdf
+    from bot.screens.certificate import certificate_pdf
+    from usecases.certificate import CertificatePrint, CertificateSchool, local_date
 
-    cert = Certificate(number="MB-2026-000001", verify_code="ABCD2345", course_id="criteria_journal",
-                       holder_name=name, percent=90.0, issued_at=datetime(2026, 12, 4, 19, 30, tzinfo=UTC))
+    issued_on = local_date(datetime(2026, 12, 4, 19, 30, tzinfo=UTC), CertificateSchool(None).time_zone)
+    doc = CertificatePrint(number="MB-2026-000001", verify_code="ABCD2345", course_id="criteria_journal",
+                           holder_name=name, percent=90.0, issued_on=issued_on)
     with i18n.context(), i18n.use_locale(lang):
-        pdf = certificate_pdf(cert, CertificateSchool(None), "maktab_bot")
+        pdf = certificate_pdf(doc, "maktab_bot")
     return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
@@ -16,6 +15,7 @@ from bot.services.exam_jobs import close_expired_attempts
 from bot.services.outbox import send_outbox
 from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun, Staff, User
 from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
+from usecases.clock import FakeClock
 
 NAMES = {
     "ru": "Иванова Мария Петровна",
@@ -187,14 +187,11 @@ async def test_deadline_closes_a_silent_attempt(teacher_harness):
     attempt, current = await exam_state(h, 5200)
     await press_data(user, f"xa:{attempt.id}:0:{shown_correct(current)}")
     # The teacher goes silent; the clock runs out.
-    async with h.db() as session:
-        await session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(
-            deadline_at=datetime.now(UTC)))
-    await asyncio.sleep(0.05)
+    clock = h.app.clock = FakeClock(attempt.deadline_at + timedelta(seconds=1))  # what the deadline job sees
     _text, data = find_button(user, f"xa:{attempt.id}:1:")
     queued = await close_expired_attempts(h.app, h.bot)
     assert queued == 1
-    assert (await send_outbox(h.app, h.bot)).sent == 1  # the result goes out through the outbox
+    assert (await send_outbox(h.app, h.bot, clock=clock.now)).sent == 1  # the result goes out through the outbox
     result = await user.wait_for()
     assert "⏰" in result.text
     async with h.db() as session:
@@ -416,8 +413,8 @@ async def test_the_certificate_is_dated_in_the_local_day_not_utc(teacher_harness
 async def test_a_certificate_is_dated_in_its_schools_time_zone(teacher_harness):
     """18:30 UTC is 23:30 in Tashkent but 00:30 the next day in Bishkek: a Kyrgyz school's certificate says
     the next day; without any school, Tashkent's day."""
-    from bot.services.certificates import local_date, time_zone_for
     from storage.models import School
+    from usecases.certificate import local_date, time_zone_for
 
     h = teacher_harness
     instant = datetime(2026, 12, 4, 18, 30, tzinfo=UTC)

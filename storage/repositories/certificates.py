@@ -83,3 +83,20 @@ async def issue_and_commit(session: AsyncSession, *, attempt_id: int, **fields: 
             raise
         return cert, False
     return cert, True
+
+
+async def by_attempt(session: AsyncSession, attempt_id: int) -> Certificate | None:
+    return await session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
+
+
+async def insert_certificate(session: AsyncSession, **fields: Any) -> Certificate:
+    """A new certificate, flushed, not committed (the caller's unit of work commits, and on an IntegrityError
+    from a racing double tap rolls back and takes the other's row: see :func:`by_attempt`)."""
+    return await _insert(session, **fields)
+
+
+async def mark_sent_to_head(session: AsyncSession, certificate_id: int | None, now: datetime) -> None:
+    """The head has it (what the certification report counts): the first delivery's moment stays."""
+    cert = await session.get(Certificate, certificate_id) if certificate_id is not None else None
+    if cert is not None and cert.sent_to_head_at is None:
+        cert.sent_to_head_at = now
