@@ -75,7 +75,7 @@ async def test_teacher_marks_lesson_and_parent_sees_week(school, lang):
     second = picks[1]
     second_student = int(second.split(":")[4])
     await press_data(teacher, second)
-    await press_data(teacher, f"jl:grade:{slot_id}:{today_lesson_day.toordinal()}:{second_student}:50:")
+    await press_data(teacher, f"jl:grade:{slot_id}:{today_lesson_day.toordinal()}:{second_student}:5:")
     await teacher.wait_idle()
     async with h.db() as session:
         lesson = await session.scalar(select(JournalLesson).where(JournalLesson.lesson_date == today_lesson_day,
@@ -238,7 +238,7 @@ async def test_grade_for_an_absent_student_is_kept_with_a_note(school):
     _t, gmode = await wait_button(teacher, "jl:gmode:")
     await press_data(teacher, gmode)
     await press_data(teacher, f"jl:pick:{data.split(':')[2]}:{day.toordinal()}:{student}:")
-    _t, grade = await wait_button(teacher, f"jl:grade:{data.split(':')[2]}:{day.toordinal()}:{student}:40:")
+    _t, grade = await wait_button(teacher, f"jl:grade:{data.split(':')[2]}:{day.toordinal()}:{student}:4:")
     query = await teacher.click_data(grade)
     assert "отсутств" in (await answer_of(teacher, query)).params.get("text", "")
     async with h.db() as session:
