@@ -47,6 +47,29 @@ def apply_changes(record: object, values: dict[str, object]) -> bool:
 T = TypeVar("T")
 
 
+K = TypeVar("K")
+
+
+def seen_before(seen: dict[K, Row], key: K, row: Row) -> Row | None:
+    """The earlier row that had `key` (a duplicate); None, remembering `row`, the first time."""
+    earlier = seen.get(key)
+    if earlier is None:
+        seen[key] = row
+    return earlier
+
+
+def upsert(session: AsyncSession, report: ImportReport, entity: str, existing: T | None, values: dict[str, object],
+           make: Callable[..., T]) -> T:
+    """`existing` given `values` (tallied updated or unchanged), else `make(**values)` added (created)."""
+    if existing is None:
+        record = make(**values)
+        session.add(record)
+        report.tally(entity, "created")
+        return record
+    report.tally(entity, "updated" if apply_changes(existing, values) else "unchanged")
+    return existing
+
+
 class AmbiguousName(ValueError):
     """A name that fits more than one record; the message says how to tell them apart."""
 
