@@ -163,6 +163,7 @@ async def test_class_teacher_issues_and_revokes_code(school):
     await parent.send(f"/start invite_{code.replace('-', '')}")
     reply = await parent.wait_for()
     assert "✅" not in reply.text
+    assert "Школа отменила этот код" in reply.text  # the cancelled code's answer, not an apology for an error
 
 
 async def test_parent_sees_term_forecast(school):

@@ -80,3 +80,18 @@ async def students_of_class(session: AsyncSession, class_id: int) -> list[Studen
     return list(await session.scalars(
         select(Student).where(Student.class_id == class_id).order_by(Student.full_name, Student.id)
     ))
+
+
+async def classes_managed(session: AsyncSession, class_ids: list[int], school_ids: list[int]) -> list[SchoolClass]:
+    """The classes with these ids and every class of these schools (a head's or deputy's), by grade and name."""
+    where = SchoolClass.id.in_(class_ids or [0])
+    if school_ids:
+        where = where | SchoolClass.school_id.in_(school_ids)
+    return list(await session.scalars(select(SchoolClass).where(where).order_by(SchoolClass.grade, SchoolClass.name)))
+
+
+async def students_with_parents(session: AsyncSession, student_ids: list[int]) -> set[int]:
+    """Which of these students have at least one parent linked."""
+    if not student_ids:
+        return set()
+    return set(await session.scalars(select(ParentLink.student_id).where(ParentLink.student_id.in_(student_ids))))
