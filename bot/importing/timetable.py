@@ -5,16 +5,17 @@ that the sheet no longer has are removed. Teachers and classes must be in the ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, apply_changes, found_or_report
+from bot.importing.lookup import AmbiguousName, SchoolDirectory, SchoolFinder, found_or_report, seen_before, upsert
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row
 from domain.tabular import parse_int, parse_time, parse_weekday
-from storage.models import School, TimetableLesson
+from storage.models import School, SchoolClass, Staff, TimetableLesson
 
 
 @dataclass
@@ -65,62 +66,88 @@ async def write_timetable(session: AsyncSession, slots: list[Slot], schools: dic
                            report: ImportReport) -> None:
     if not slots:
         return
-    by_school: dict[int, SchoolDirectory] = {d.school.id: d for d in directories.values()}
-    loaded: set[int] = set()
-    seen: dict[tuple[int, int, int], Row] = {}
-    listed_classes: dict[int, SchoolDirectory] = {}
+    writer = _TimetableWriter(session, report, schools, finder, {d.school.id: d for d in directories.values()})
     for slot in slots:
-        school = school_of_slot(slot, schools, finder)
+        await writer.write(slot)
+    await writer.remove_unlisted()
+    await session.flush()
+
+
+@dataclass
+class _TimetableWriter:
+    """Writes the sheet's slots school by school; remembers the slots met, to remove the listed classes' others."""
+
+    session: AsyncSession
+    report: ImportReport
+    schools: dict[str, School]
+    finder: SchoolFinder
+    by_school: dict[int, SchoolDirectory]
+    loaded: set[int] = field(default_factory=set)
+    seen: dict[tuple[int, int, int], Row] = field(default_factory=dict)
+    listed_classes: dict[int, SchoolDirectory] = field(default_factory=dict)
+
+    async def write(self, slot: Slot) -> None:
+        directory = await self._directory(slot)
+        placed = self._place(directory, slot) if directory is not None else None
+        if placed is None:
+            return
+        klass, teacher = placed
+        self.listed_classes[klass.id] = directory
+        subject, created = directory.subject(self.session, slot.subject)
+        if created:
+            self.report.tally("subjects", "created")
+            await self.session.flush()
+        key = (klass.id, slot.weekday, slot.period)
+        directory.timetable[key] = upsert(
+            self.session, self.report, "timetable lessons", directory.timetable.get(key),
+            {"subject_id": subject.id, "teacher_id": teacher.id if teacher else None, "starts_at": slot.starts_at},
+            partial(TimetableLesson, school_id=directory.school.id, class_id=klass.id, weekday=slot.weekday,
+                    period=slot.period))
+
+    async def _directory(self, slot: Slot) -> SchoolDirectory | None:
+        """The slot's school with its timetable loaded; None, with the row's error, when the school is unknown."""
+        school = school_of_slot(slot, self.schools, self.finder)
         if school is None:
-            report.error(slot.row, f"unknown school “{slot.school}”" if slot.school
-                         else "which school? add the school column", "school")
-            continue
-        directory = by_school.get(school.id)
+            self.report.error(slot.row, f"unknown school “{slot.school}”" if slot.school
+                              else "which school? add the school column", "school")
+            return None
+        directory = self.by_school.get(school.id)
         if directory is None:
-            directory = by_school[school.id] = await SchoolDirectory.load(session, school, students=False)
-        if school.id not in loaded:
-            for lesson in await session.scalars(select(TimetableLesson)
-                                                .where(TimetableLesson.school_id == school.id)):
+            directory = self.by_school[school.id] = await SchoolDirectory.load(self.session, school, students=False)
+        if school.id not in self.loaded:
+            for lesson in await self.session.scalars(select(TimetableLesson)
+                                                     .where(TimetableLesson.school_id == school.id)):
                 directory.timetable[(lesson.class_id, lesson.weekday, lesson.period)] = lesson
-            loaded.add(school.id)
+            self.loaded.add(school.id)
+        return directory
+
+    def _place(self, directory: SchoolDirectory, slot: Slot) -> tuple[SchoolClass, Staff | None] | None:
+        """The slot's class and teacher; None, with the row's error, when either is unknown or the class already
+        has a lesson then."""
+        report = self.report
         klass = found_or_report(report, slot.row, "class", directory.find_class, slot.klass,
                                 f"unknown class “{slot.klass}” (list its students or class teacher in the roster)")
         if klass is None:
-            continue
+            return None
         teacher = None
         if slot.teacher:
             teacher = found_or_report(report, slot.row, "teacher", directory.find_staff, slot.teacher,
                                       f"unknown teacher “{slot.teacher}” (add them to the roster)")
             if teacher is None:
-                continue
+                return None
         else:
             report.warn(slot.row, "no teacher: nobody will be reminded of this lesson", "teacher")
-        key = (klass.id, slot.weekday, slot.period)
-        if key in seen:
+        if (earlier := seen_before(self.seen, (klass.id, slot.weekday, slot.period), slot.row)) is not None:
             report.error(slot.row, f"class {klass.name} already has lesson {slot.period} on this day (row "
-                                   f"{seen[key].number})", "period")
-            continue
-        seen[key] = slot.row
-        listed_classes[klass.id] = directory
-        subject, created = directory.subject(session, slot.subject)
-        if created:
-            report.tally("subjects", "created")
-            await session.flush()
-        values = {"subject_id": subject.id, "teacher_id": teacher.id if teacher else None,
-                  "starts_at": slot.starts_at}
-        existing = directory.timetable.get(key)
-        if existing is None:
-            lesson = TimetableLesson(school_id=school.id, class_id=klass.id, weekday=slot.weekday,
-                                     period=slot.period, **values)
-            session.add(lesson)
-            directory.timetable[key] = lesson
-            report.tally("timetable lessons", "created")
-        else:
-            report.tally("timetable lessons", "updated" if apply_changes(existing, values) else "unchanged")
-    for class_id, directory in listed_classes.items():
-        for key, lesson in list(directory.timetable.items()):
-            if key[0] == class_id and key not in seen:
-                await session.delete(lesson)
-                del directory.timetable[key]
-                report.tally("timetable lessons", "removed")
-    await session.flush()
+                                   f"{earlier.number})", "period")
+            return None
+        return klass, teacher
+
+    async def remove_unlisted(self) -> None:
+        """A listed class's week is the sheet's: its slots the sheet does not have are removed."""
+        for class_id, directory in self.listed_classes.items():
+            for key, lesson in list(directory.timetable.items()):
+                if key[0] == class_id and key not in self.seen:
+                    await self.session.delete(lesson)
+                    del directory.timetable[key]
+                    self.report.tally("timetable lessons", "removed")
