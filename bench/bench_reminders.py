@@ -35,11 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import Settings
 from bot.factory import build_app, create_bot
+from bot.screens.reminder_messages import render
 from bot.services.outbox import OutboxSender, SendStats
 from bot.services.rate_limit import RateLimiter
-from bot.services.reminders import ReminderPlanner, render
 from bot.standin.server import BotAPIStandin
 from storage.db import create_engine, migrate, session_factory
+from usecases.reminder_planner import ReminderPlanner
 
 TOKEN = "123456:BENCH-TOKEN"
 TIMEZONES = (("UZ", "Asia/Tashkent"), ("KG", "Asia/Bishkek"), ("KZ", "Asia/Almaty"))

@@ -5,7 +5,7 @@
 
 Telegram lets a bot send about 30 messages a second (1.3 million in a 12-hour day; this bot sends 29/s and
 nothing in the quiet window 21:00-08:00, so 13 hours a day = 1.36 million). Each kind below is counted from the
-planner's own rules (bot/services/reminder_*.py) and a few assumed rates, printed with the result so they can be
+planner's own rules (usecases/reminder_*.py) and a few assumed rates, printed with the result so they can be
 argued with. Defaults are per school, from Uzbekistan's scale (DOMAIN.md: 10,000 schools, 490,000 teachers,
 about 6.5 million pupils).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.services.outbox import send_outbox
+from bot.scheduler import send_outbox
 from storage.models import Certificate, Outbox
 from tests.harness import answer_of, find_button, has_data
 from tests.test_e2e_teacher import NAMES, _head_in_the_bot, _pass_and_issue, onboard_teacher, teacher_harness

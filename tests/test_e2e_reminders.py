@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from bot.demo import seed_demo
 from bot.keyboards.journal import LessonCB
-from bot.services.outbox import OutboxSender, send_outbox
+from bot.scheduler import kick_outbox, plan_reminders, send_outbox, stop_outbox
+from bot.screens.reminder_messages import render
+from bot.services.outbox import OutboxSender
 from bot.services.rate_limit import RateLimiter
-from bot.services.reminders import ReminderPlanner, plan_reminders, render
 from storage.models import (
     JournalLesson,
     JournalMark,
@@ -30,6 +31,7 @@ from storage.models import (
 )
 from storage.repositories.reminders import save_pref
 from tests.harness import Harness, find_button, press_data, sqlite_url
+from usecases.reminder_planner import ReminderPlanner
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 DAY = date(2025, 10, 1)  # a Wednesday in the demo's first term
@@ -46,6 +48,14 @@ def moving_clock(start: datetime):
     """A clock that starts at `start` and runs at real speed (the sender waits for real)."""
     origin = time.monotonic()
     return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+async def wait_until(condition, *, timeout: float = 5.0) -> None:
+    """Wait until `condition()` holds (checked every 10 ms); fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.01)
 
 
 async def link_teacher(h: Harness, phone: str, user_id: int = TEACHER, *, quiet_kinds: bool = True) -> int:
@@ -389,8 +399,6 @@ async def test_each_user_at_their_own_hour_after_the_default_pass(school):
 
 
 async def test_background_run_started_by_the_job_stops_cleanly(tmp_path):
-    from bot.services.outbox import kick_outbox, stop_outbox
-
     h = await Harness.start(sqlite_url(tmp_path / "kick.db"), broadcast_rate=10)
     try:
         users = list(range(9100, 9140))
@@ -406,7 +414,7 @@ async def test_background_run_started_by_the_job_stops_cleanly(tmp_path):
         first = h.app.extras["outbox_task"]
         await kick_outbox(h.app, h.bot)  # the job again while the run goes on: no second run
         assert h.app.extras["outbox_task"] is first
-        await asyncio.sleep(0.6)
+        await wait_until(lambda: any(c.ok for c in h.api.calls_of("sendMessage")))  # the run is under way
         await stop_outbox(h.app)
         assert first.done()
         statuses = [r.status for r in await outbox(h)]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.admin_cli import grant_supervisor
 from bot.demo import seed_demo
 from bot.keyboards.reports import AreaCB, ReportCB
-from bot.services.outbox import send_outbox
+from bot.scheduler import send_outbox
 from storage.models import School, SchoolClass, Staff, User
 from tests.harness import Harness, press_data, sqlite_url, wait_button
 from tests.test_e2e_teacher import answer_exam

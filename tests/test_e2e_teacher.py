@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
+from bot.scheduler import send_outbox
 from bot.services.exam_jobs import close_expired_attempts
-from bot.services.outbox import send_outbox
 from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun, Staff, User
 from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
 from usecases.clock import FakeClock

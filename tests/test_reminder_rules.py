@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.outbox import send_outbox
-from bot.services.reminders import plan_reminders
+from bot.scheduler import plan_reminders, send_outbox
 from domain.reminders import summary_weekday
 from storage.models import ParentLink, SchoolClass, Staff, Student, User
 from storage.repositories.reminders import save_pref

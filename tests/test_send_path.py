@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.factory import create_bot
 from bot.services.exam_jobs import close_expired_attempts
-from bot.services.outbox import send_outbox, sender_for
+from bot.scheduler import send_outbox, sender_for
 from bot.services.rate_limit import RateLimiter
 from bot.standin.server import BotAPIStandin
 from storage.models import ExamAttempt, Outbox, User

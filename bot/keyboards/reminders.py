@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 
 
-class RemindCB(CallbackData, prefix="rm"):
-    """a: home, kind (one kind's screen), see (the same, as a new message under a reminder), toggle, off (from a
-    reminder), hour (v = hour), day (v = weekday 0..6); k: kind."""
+class RemindAct(StrEnum):
+    home = "home"
+    kind = "kind"  # one kind's screen
+    see = "see"  # the same, as a new message under a reminder
+    toggle = "toggle"
+    off = "off"  # "no more of these", from a reminder
+    hour = "hour"  # v = the hour
+    day = "day"  # v = the weekday, 0..6
 
-    a: str
+
+class RemindCB(CallbackData, prefix="rm"):
+    """a: the action; k: the kind (domain.reminders.KINDS); v: an hour or a weekday."""
+
+    a: RemindAct
     k: str = ""
     v: int = 0

@@ -1,4 +1,6 @@
-"""The outbox sender: delivers due outbox rows through the send budget, each at most once.
+"""The outbox sender: delivers due outbox rows through the send budget, each at most once. It knows no kind
+of message: the renderer and what a delivered row changes are given to it (bot.scheduler wires the bot's
+kinds, and runs it as a job with the app's clock).
 
 Exactly-once as far as Telegram allows. Planning stores each message's key before anything is sent. A
 sender renders a row, waits for its permit (overall and per chat), checks the quiet window again, and only
@@ -47,14 +49,16 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.retry import own_flood_control
-from bot.services.rate_limit import SendBudget, build_limiter
+from bot.services.rate_limit import SendBudget
 from domain.reminders import QuietWindow, local_time
 from storage.repositories import outbox as repo
 from storage.repositories.users import mark_blocked
+from usecases.clock import SYSTEM_CLOCK
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
+#: The current moment (UTC): the app's clock's `now` (bot.scheduler passes `app.clock.now`).
+Now = Callable[[], datetime]
 #: A claimed row is put back rather than held through a flood wait longer than this (seconds).
 LONG_FLOOD_WAIT = 30.0
 #: A permit older than this (seconds) when its request would go out is replaced by a fresh one.
@@ -73,6 +77,8 @@ class Rendered:
 
 #: Renders a row (session, kind, payload, recipient) in the current locale; None: nothing left to say.
 Renderer = Callable[[AsyncSession, str, dict, int], Awaitable[Rendered | None]]
+#: What a delivered row changes besides its own status (session, kind, payload, now), committed with it.
+AfterSent = Callable[[AsyncSession, str, dict, datetime], Awaitable[None]]
 
 
 @dataclass
@@ -96,10 +102,6 @@ def instance_id() -> str:
     return f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def backoff(tries: int) -> timedelta:
     """30 s, 1 min, 2 min ... up to an hour between attempts after network or server errors."""
     return timedelta(seconds=min(30 * 2 ** max(tries - 1, 0), 3600))
@@ -107,8 +109,8 @@ def backoff(tries: int) -> timedelta:
 
 class OutboxSender:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], bot: Bot, i18n: I18n, render: Renderer,
-                 limiter: SendBudget, quiet: QuietWindow = QuietWindow(), clock: Clock = utc_now,
-                 claimed_by: str | None = None, workers: int = 8, batch: int = 200,
+                 limiter: SendBudget, quiet: QuietWindow = QuietWindow(), clock: Now = SYSTEM_CLOCK.now,
+                 after_sent: AfterSent | None = None, claimed_by: str | None = None, workers: int = 8, batch: int = 200,
                  lease: timedelta = timedelta(minutes=10), max_tries: int = 8, linger: float = 5.0,
                  default_language: str = "ru", progress_every: int = 500) -> None:
         self.sessions = sessions
@@ -118,6 +120,7 @@ class OutboxSender:
         self.limiter = limiter
         self.quiet = quiet
         self.clock = clock
+        self.after_sent = after_sent
         self.claimed_by = claimed_by or instance_id()
         self.workers = workers
         self.batch = batch
@@ -271,8 +274,8 @@ class OutboxSender:
             log.warning("outbox row %s (%s): claim lost before it was closed as %s", row.id, row.key, outcome)
         if outcome == "blocked":
             await mark_blocked(session, row.user_id, now)
-        elif outcome == "sent":
-            await after_sent(session, row.kind, row.payload, now)
+        elif outcome == "sent" and self.after_sent is not None:
+            await self.after_sent(session, row.kind, row.payload, now)
         await session.commit()
         counter = "retried" if outcome == "retry" else outcome
         setattr(stats, counter, getattr(stats, counter) + 1)
@@ -310,79 +313,3 @@ class OutboxSender:
         finally:
             own_flood_control.reset(token)
         return "sent", None, None
-
-
-def sender_for(app, bot: Bot, *, clock: Clock = utc_now) -> OutboxSender:
-    """The process's sender (with the process's send budget, shared through Redis where set), built on first
-    use."""
-    from bot.services.reminders import quiet_window
-
-    sender = app.extras.get("outbox_sender")
-    if sender is None or sender.bot is not bot:
-        limiter = app.extras.get("rate_limiter") or app.extras.setdefault("rate_limiter", build_limiter(app.settings))
-        sender = OutboxSender(sessions=app.sessions, bot=bot, i18n=app.i18n, render=render_any, limiter=limiter,
-                              quiet=quiet_window(app.settings), default_language=app.settings.default_language,
-                              lease=timedelta(minutes=app.settings.outbox_stuck_minutes))
-        sender.paid_broadcast = app.settings.paid_broadcast
-        app.extras["outbox_sender"] = sender
-    sender.clock = clock
-    return sender
-
-
-async def after_sent(session: AsyncSession, kind: str, payload: dict, now: datetime) -> None:
-    """What a delivered row changes besides its own status (committed with it)."""
-    if kind == "certificate_to_head":
-        from bot.services.certificate_delivery import mark_received
-
-        await mark_received(session, payload, now)
-
-
-async def render_any(session: AsyncSession, kind: str, payload: dict, user_id: int) -> Rendered | None:
-    """Reminders, the exam results queued by the deadline job, and certificates sent to school heads."""
-    if kind == "exam_result":
-        from bot.services.exam_jobs import render_exam_result
-
-        return await render_exam_result(session, payload)
-    if kind == "certificate_to_head":
-        from bot.services.certificate_delivery import render_certificate_to_head
-
-        return await render_certificate_to_head(session, payload)
-    from bot.services.reminders import render
-
-    return await render(session, kind, payload, user_id)
-
-
-async def send_outbox(app, bot: Bot, *, clock: Clock = utc_now) -> SendStats:
-    """One sending run, to the end (tests call it directly)."""
-    return await sender_for(app, bot, clock=clock).run()
-
-
-async def kick_outbox(app, bot: Bot) -> None:
-    """The scheduler's job, every few seconds: start a sending run in the background unless one is going.
-    A large fan-out (50,000 messages take half an hour at 28/s) runs on without the scheduler skipping and
-    warning about overlapping runs every few seconds."""
-    task: asyncio.Task | None = app.extras.get("outbox_task")
-    if task is not None and not task.done():
-        return
-    task = asyncio.create_task(send_outbox(app, bot), name="outbox-send")
-    task.add_done_callback(_log_failure)
-    app.extras["outbox_task"] = task
-
-
-async def stop_outbox(app, timeout: float = 30.0) -> None:
-    """At shutdown, before the bot's session closes: sends in flight finish, nothing new is claimed (a run
-    cancelled mid-request would leave its rows "unknown")."""
-    sender: OutboxSender | None = app.extras.get("outbox_sender")
-    task: asyncio.Task | None = app.extras.get("outbox_task")
-    if sender is not None:
-        sender.stopping = True
-    if task is not None and not task.done():
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout)
-        except TimeoutError:
-            task.cancel()
-
-
-def _log_failure(task: asyncio.Task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("outbox run failed", exc_info=task.exception())

@@ -1,26 +1,31 @@
 """The planning pass: every school, grouped by time zone, a chunk of schools at a time; each step at most
-once per school-local hour in a process; rows stored with their keys (see bot.services.reminders)."""
+once per school-local hour in a process; rows stored with their keys (the outbox's), so nothing is planned
+twice.
+
+A pass walks the schools grouped by time zone, a chunk of schools at a time, with a few set-based queries per
+chunk. Each step runs at most once per school-local hour in a process, and after its first run of the day
+considers only the users whose hour came since (an in-memory memo, a pure optimisation: after a restart
+everyone due is considered again). Exactly-once rests on the outbox keys alone, so a restart, a second
+instance or a retried pass plans nothing twice. A user who moves their hour to one that has passed today is
+reminded from the next day.
+
+Outbox kinds and the user setting (domain.reminders.KINDS) that governs them: lessons, class_daily,
+class_weekly, head_summary, course, parent_weekly as named; summatives (a bundle of "summative" items) and
+term_end under "deadlines"; parent_alert under "parent_alerts". The split: reminder_context (PlanContext),
+reminder_steps and reminder_parent_steps (what is planned), this module (the pass and the store);
+bot.screens.reminder_messages words each row at send time; bot.scheduler runs the pass with the app's clock.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.reminder_context import (
-    ALERT_LOOKBACK,
-    ALERT_OVERLAP,
-    OUTBOX_RETENTION,
-    PlanContext,
-    Step,
-    quiet_window,
-)
-from bot.services.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
-from bot.services.reminder_steps import plan_data_check, plan_deadlines, plan_head_summary, plan_journal
 from domain.reminders import (
     PlannedMessage,
     local_time,
@@ -28,6 +33,16 @@ from domain.reminders import (
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import SchoolInfo
+from usecases.reminder_context import (
+    ALERT_LOOKBACK,
+    ALERT_OVERLAP,
+    OUTBOX_RETENTION,
+    PlanContext,
+    Step,
+    quiet_window,
+)
+from usecases.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
+from usecases.reminder_steps import plan_data_check, plan_deadlines, plan_head_summary, plan_journal
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +65,9 @@ class ReminderPlanner:
         self._alerts_checked: dict[tuple, datetime] = {}
         self._purged_on: date | None = None
 
-    async def run(self, sessions: async_sessionmaker[AsyncSession], now: datetime | None = None) -> Counter:
-        """One planning pass over every school; returns how many outbox rows were created, per kind."""
-        now = now or datetime.now(UTC)
+    async def run(self, sessions: async_sessionmaker[AsyncSession], now: datetime) -> Counter:
+        """One planning pass over every school at `now` (the app's clock); returns how many outbox rows were
+        created, per kind."""
         created: Counter = Counter()
         async with sessions() as session:
             groups = await repo.schools_by_timezone(session)
@@ -135,16 +150,3 @@ async def store(session: AsyncSession, messages: list[PlannedMessage], now: date
 def _row(message: PlannedMessage, now: datetime, status: str = "pending") -> dict:
     return {"key": message.key, "kind": message.kind, "user_id": message.user_id, "payload": message.payload,
             "status": status, "tries": 0, "created_at": now, "next_try_at": message.not_before or now}
-
-
-def planner_for(app) -> ReminderPlanner:
-    planner = app.extras.get("reminder_planner")
-    if planner is None:
-        planner = app.extras["reminder_planner"] = ReminderPlanner(app.settings)
-    return planner
-
-
-async def plan_reminders(app, now: datetime | None = None) -> Counter:
-    """The scheduler's planning job (also called directly by tests with a frozen `now`)."""
-    return await planner_for(app).run(app.sessions, now)
-

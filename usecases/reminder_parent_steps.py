@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import UTC, timedelta
 
 from bot.courses import MAIN_COURSE
-from bot.services.reminder_context import ALERT_LESSON_DAYS, ALERT_LOOKBACK, PlanContext
 from domain.grading import is_low_mark
 from domain.reminders import (
     PlannedMessage,
@@ -15,6 +14,7 @@ from domain.reminders import (
     week_covered,
 )
 from storage.repositories import reminders as repo
+from usecases.reminder_context import ALERT_LESSON_DAYS, ALERT_LOOKBACK, PlanContext
 
 
 async def plan_course(ctx: PlanContext) -> list[PlannedMessage]:

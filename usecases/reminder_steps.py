@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from bot.services.reminder_context import PlanContext
 from domain.journal import MIN_TERM_GRADES
 from domain.reminders import (
     SUMMATIVE_EARLY_RESULTS_DAYS,
@@ -28,6 +27,7 @@ from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminders as repo
 from storage.repositories.journal import weekly_hours
 from storage.repositories.reminders import ClassInfo, StaffUser
+from usecases.reminder_context import PlanContext
 
 
 async def plan_journal(ctx: PlanContext) -> list[PlannedMessage]:

@@ -1,5 +1,6 @@
-"""Rendering reminders at send time, in the recipient's locale: the payload holds ids and dates, and each
-renderer checks the facts again (a lesson filled since planning is left out)."""
+"""Reminders worded at send time, in the recipient's locale: the payload holds ids and dates, and each
+renderer checks the facts again through the repository (a lesson filled since planning is left out).
+usecases.reminder_planner plans the rows; bot.services.outbox sends what these return."""
 
 from __future__ import annotations
 
@@ -10,25 +11,22 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.courses import course_text
 from bot.formatting import fmt_date, fmt_percent, mark_text, summative_names
 from bot.keyboards.common import MenuCB
-from bot.keyboards.journal import LessonCB
-from bot.keyboards.parents import ChildCB
-from bot.keyboards.reminders import RemindCB
+from bot.keyboards.journal import LessonAct, LessonCB
+from bot.keyboards.parents import ChildAct, ChildCB
+from bot.keyboards.reminders import RemindAct, RemindCB
 from bot.screens.parents import week_text
 from bot.services.outbox import Rendered
-from bot.services.reminder_context import MAX_LISTED
 from domain.journal import MIN_TERM_GRADES
-from domain.reminders import (
-    filling_percent,
-)
-from storage.models import JournalMark, ParentLink, School, SchoolClass, Staff, Student, Subject, Summative, Term
+from domain.reminders import filling_percent
+from storage.models import JournalMark, School, SchoolClass, Staff, Student, Subject, Term
 from storage.repositories import reminders as repo
 from usecases import parents
+from usecases.reminder_context import MAX_LISTED
 from usecases.uow import UnitOfWork
 
 #: Telegram's limit for a message's text is 4,096 characters; a digest of many children is cut before it.
@@ -45,7 +43,7 @@ async def render(session: AsyncSession, kind: str, payload: dict, user_id: int) 
 
 
 def _settings_button(kind: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("🔔 Reminder settings"), callback_data=RemindCB(a="see", k=kind).pack())
+    return InlineKeyboardButton(text=_("🔔 Reminder settings"), callback_data=RemindCB(a=RemindAct.see, k=kind).pack())
 
 
 def _more(lines: list[str], total: int) -> list[str]:
@@ -74,7 +72,7 @@ async def render_lessons(session: AsyncSession, user_id: int, p: dict) -> Render
         lines.append(_("• {klass} · {subject}, lesson {period}: {what}").format(
             klass=klass, subject=subject, period=period, what=what))
         kb.row(InlineKeyboardButton(text=_("✍️ {klass} · {subject}").format(klass=klass, subject=subject),
-                                    callback_data=LessonCB(a="open", t=tt, d=day.toordinal()).pack()))
+                                    callback_data=LessonCB(a=LessonAct.open, t=tt, d=day.toordinal()).pack()))
     kb.row(_settings_button("lessons"))
     return Rendered("\n".join(_more(lines, len(missing))), kb.as_markup())
 
@@ -125,11 +123,7 @@ async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Ren
     """Summatives due soon or overdue, one line each; days are counted from the day of planning."""
     day = date.fromisoformat(p["day"])
     stages = dict((sid, stage) for sid, stage in p["items"])
-    rows = (await session.execute(
-        select(Summative, SchoolClass.name, Subject.name, School.country)
-        .join(SchoolClass, SchoolClass.id == Summative.class_id).join(School, School.id == Summative.school_id)
-        .join(Subject, Subject.id == Summative.subject_id).where(Summative.id.in_(list(stages)))
-        .order_by(Summative.due_on, SchoolClass.name))).all()
+    rows = await repo.summatives_named(session, list(stages))
     if not rows:
         return None
     coming, overdue = [], []
@@ -221,21 +215,20 @@ async def render_course(session: AsyncSession, user_id: int, p: dict) -> Rendere
              "at any time.").format(title=text.title, done=min(p["done"], total), total=total)
     kb = InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=_("📚 Continue the course"), callback_data=MenuCB(to="course").pack())],
-        [InlineKeyboardButton(text=_("🔕 No more of these"), callback_data=RemindCB(a="off", k="course").pack())],
+        [InlineKeyboardButton(text=_("🔕 No more of these"),
+                              callback_data=RemindCB(a=RemindAct.off, k="course").pack())],
     ])
     return Rendered(body, kb)
 
 
 async def _still_parent(session: AsyncSession, user_id: int, student_id: int) -> bool:
-    return await session.scalar(select(ParentLink.id).where(ParentLink.user_id == user_id,
-                                                            ParentLink.student_id == student_id)) is not None
+    return student_id in await repo.linked_children(session, user_id, [student_id])
 
 
 async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
     """One digest for all the parent's children still linked (older rows name one "student")."""
     wanted = p.get("students") or [p["student"]]
-    linked = set(await session.scalars(select(ParentLink.student_id).where(
-        ParentLink.user_id == user_id, ParentLink.student_id.in_(wanted))))
+    linked = await repo.linked_children(session, user_id, wanted)
     kids = [s for s in wanted if s in linked]
     if not kids:
         return None
@@ -245,7 +238,7 @@ async def render_parent_weekly(session: AsyncSession, user_id: int, p: dict) -> 
     if len(text) > TEXT_LIMIT:
         text = text[:TEXT_LIMIT - 1] + "…"
     names = await repo.names(session, Student, set(kids))
-    rows = [[InlineKeyboardButton(text=f"👧 {names.get(s, '?')}", callback_data=ChildCB(a="card", s=s).pack())]
+    rows = [[InlineKeyboardButton(text=f"👧 {names.get(s, '?')}", callback_data=ChildCB(a=ChildAct.card, s=s).pack())]
             for s in kids]
     return Rendered(text, InlineKeyboardMarkup(inline_keyboard=[*rows, [_settings_button("parent_weekly")]]))
 
@@ -269,7 +262,7 @@ async def render_parent_alert(session: AsyncSession, user_id: int, p: dict) -> R
         grade = mark_text(school.country if school else "UZ", mark.grade, mark.kind, mark.points, mark.max_points)
         text = _("⚠️ {name}: grade {grade} in {subject} on {date}.").format(grade=grade, **values)
     kb = InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a="card", s=p["student"]).pack())],
+        [InlineKeyboardButton(text=_("👧 Open"), callback_data=ChildCB(a=ChildAct.card, s=p["student"]).pack())],
         [_settings_button("parent_alerts")]])
     return Rendered(text, kb)
 
