@@ -38,7 +38,7 @@ from bot.factory import build_app, create_bot
 from bot.screens.reminder_messages import render
 from bot.services.outbox import OutboxSender, SendStats
 from bot.services.rate_limit import RateLimiter
-from bot.standin.server import BotAPIStandin
+from standin import BotAPIStandin
 from storage.db import create_engine, migrate, session_factory
 from usecases.reminder_planner import ReminderPlanner
 

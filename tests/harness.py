@@ -1,4 +1,8 @@
-"""End-to-end harness: the real dispatcher polls the Bot API stand-in over HTTP on 127.0.0.1."""
+"""End-to-end harness: the real dispatcher polls the Bot API stand-in (standin/), in this process.
+
+The bot's requests go to the stand-in without sockets (``standin.session``); a stand-in already serving HTTP
+(`api=` one that was started) is reached over HTTP instead. The dispatcher reports each update it handled,
+so `user.wait_idle()` ends the moment the bot is done, and every wait here wakes when the bot acts."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.factory import App, build_app, create_bot
-from bot.standin.server import BotAPIStandin, StandinUser
+from standin import BotAPIStandin, StandinUser
+from standin.session import IN_PROCESS_BASE, connect, track
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -32,23 +37,28 @@ class Harness:
         """`api`: share another instance's stand-in; `poll=False`: an instance that only runs jobs
         (two pollers on one token knock each other out with 409, as on Telegram)."""
         owns_api = api is None
-        if api is None:
-            api = BotAPIStandin(TOKEN)
-            await api.start()
-        settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url, database_url=database_url,
-                            scheduler_enabled=False, _env_file=None, **overrides)
+        api = api or BotAPIStandin(TOKEN)
+        settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url if api.started else IN_PROCESS_BASE,
+                            database_url=database_url, scheduler_enabled=False, _env_file=None, **overrides)
         app = await build_app(settings)
         bot = create_bot(settings)
+        if not api.started:
+            connect(bot, api)
         dp = app.dispatcher
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1,
-                                                       allowed_updates=dp.resolve_used_update_types())) \
-            if poll else None
+        polling = None
+        if poll:
+            track(dp, api)
+            polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10,
+                                                           close_bot_session=False,
+                                                           allowed_updates=dp.resolve_used_update_types()))
         return cls(api=api, app=app, bot=bot, polling=polling, owns_api=owns_api)
 
     async def stop(self) -> None:
         if self.polling is not None:
-            with contextlib.suppress(RuntimeError):
+            try:
                 await self.app.dispatcher.stop_polling()
+            except RuntimeError:  # not polling yet
+                self.polling.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self.polling, 5)
         await self.bot.session.close()
@@ -95,14 +105,17 @@ def find_button(user: StandinUser, prefix: str) -> tuple[str, str]:
 
 async def wait_button(user: StandinUser, prefix: str, *, timeout: float = 5.0) -> tuple[str, str]:
     """Like find_button, waiting until the bot has shown such a button."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
+
+    def shown() -> bool:
         try:
-            return find_button(user, prefix)
+            find_button(user, prefix)
         except AssertionError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.02)
+            return False
+        return True
+
+    with contextlib.suppress(AssertionError):  # timed out: find_button says what the chat shows
+        await user.server.wait_until(shown, timeout=timeout)
+    return find_button(user, prefix)
 
 
 async def press_data(user: StandinUser, prefix: str, *, timeout: float = 5.0):
@@ -117,12 +130,11 @@ async def press_data(user: StandinUser, prefix: str, *, timeout: float = 5.0):
 
 async def answer_of(user: StandinUser, query_id: str, *, timeout: float = 5.0):
     """The answerCallbackQuery for a button press, waiting for it (every press must be answered)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while (call := user.answered(query_id)) is None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"button press {query_id} was never answered")
-        await asyncio.sleep(0.02)
-    return call
+    try:
+        await user.server.wait_until(lambda: user.answered(query_id) is not None, timeout=timeout)
+    except AssertionError:
+        raise AssertionError(f"button press {query_id} was never answered") from None
+    return user.answered(query_id)
 
 
 def has_data(prefix: str):

@@ -8,7 +8,7 @@ from datetime import date
 from bot.config import Settings
 from bot.console import Console, run_console
 from bot.demo import seed_demo
-from bot.standin.server import ChatMessage
+from standin import ChatMessage
 from storage.db import create_engine, migrate, session_factory
 from tests.harness import sqlite_url
 

@@ -10,7 +10,7 @@ from aiohttp import ClientSession, web
 from bot.config import Settings
 from bot.factory import build_app, create_bot
 from bot.runner import webhook_app
-from bot.standin.server import BotAPIStandin
+from standin import BotAPIStandin
 from storage.models import User
 from tests.harness import TOKEN, has_data, sqlite_url
 

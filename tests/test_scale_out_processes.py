@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.standin.server import BotAPIStandin
+from standin import BotAPIStandin
 from storage.db import create_engine, migrate, session_factory
 from storage.models import ExamAttempt, Outbox, User
 from tests.conftest import PG_URL, POSTGRES_UP, REDIS_UP, _admin

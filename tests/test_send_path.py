@@ -14,10 +14,10 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.factory import create_bot
-from bot.services.exam_jobs import close_expired_attempts
 from bot.scheduler import send_outbox, sender_for
+from bot.services.exam_jobs import close_expired_attempts
 from bot.services.rate_limit import RateLimiter
-from bot.standin.server import BotAPIStandin
+from standin import BotAPIStandin
 from storage.models import ExamAttempt, Outbox, User
 from tests.harness import TOKEN, Harness, sqlite_url
 
@@ -146,7 +146,7 @@ async def test_exam_results_survive_every_bot_api_error_class(tmp_path, caplog):
         assert [delivered(h, u) for u in users] == [1, 0, 0, 1, 1, 1]
         result = next(c for c in api.calls_of("sendMessage") if c.ok and int(c.params["chat_id"]) == 8501)
         assert "0" in result.params["text"]  # the score of an attempt with no answers
-        tracebacks = [r for r in caplog.records if r.exc_info and not r.name.startswith("bot.standin")]
+        tracebacks = [r for r in caplog.records if r.exc_info and not r.name.startswith("standin")]
         assert not tracebacks, "a Bot API error left a traceback in the bot's log"
     finally:
         await h.stop()
