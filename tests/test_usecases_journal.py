@@ -12,7 +12,6 @@ from sqlalchemy import func, select, update
 from bot.demo import seed_demo
 from storage.db import create_engine, migrate, session_factory
 from storage.models import JournalChange, JournalLesson, JournalMark, School, Staff, Student, TimetableLesson, User
-from tests.harness import sqlite_url
 from usecases import journal, journal_grid
 from usecases.clock import FakeClock
 from usecases.errors import BadValue, NotAllowed, NotFound, StaleScreen, TooEarly
@@ -55,7 +54,7 @@ async def _link(session, user_id: int, phone: str) -> Staff:
 
 @pytest.fixture
 async def school(tmp_path):
-    engine = create_engine(sqlite_url(tmp_path / "journal.db"))
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'journal.db'}")
     await migrate(engine)
     sessions = session_factory(engine)
     async with sessions() as session:

@@ -233,17 +233,21 @@ async def editable_sheet(uow: UnitOfWork, user_id: int, timetable_id: int, day: 
 # --- the writers (chat and Mini App) -------------------------------------------------------------------------
 
 
+def _typed_score(change: Change) -> tuple[int | None, tuple[int, int] | None]:
+    """(grade, points): a typed summative's per cent and its points over the maximum, or the change's grade."""
+    if change.score is None:
+        return change.grade, None
+    try:
+        points = parse_score(change.score)
+    except ValueError as exc:
+        raise BadScore("score") from exc
+    return score_percent(*points), points
+
+
 async def _checked_values(uow: UnitOfWork, sheet: LessonSheet, day: date, student_id: int,
                           change: Change) -> tuple[str | None, int | None, tuple[int, int] | None]:
     """(attendance, grade, points) the change writes, or a refusal."""
-    points = None
-    grade = change.grade
-    if change.score is not None:
-        try:
-            points = parse_score(change.score)
-        except ValueError as exc:
-            raise BadScore("score") from exc
-        grade = score_percent(*points)
+    grade, points = _typed_score(change)
     attendance = next_attendance(cell_of(sheet, student_id).attendance or "present") if change.cycle \
         else change.attendance
     if attendance is not None and attendance not in ATTENDANCE_CYCLE:

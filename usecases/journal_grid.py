@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from domain.countries import local_day, rules_for
 from domain.grading import MarkKind, allowed_grades, first_half_end
 from domain.journal import week_start
-from storage.models import SchoolClass
+from storage.models import JournalLesson, School, SchoolClass, Term
 from storage.repositories import grid as grid_repo
 from storage.repositories import journal
 from storage.repositories.schools import membership_of
@@ -83,11 +83,18 @@ class Saved:
     note: str = ""
 
 
-async def _viewer(uow: UnitOfWork, user_id: int, klass: SchoolClass) -> tuple[list[int], bool]:
-    """The user's staff ids at the class's school and whether they are its class teacher."""
+async def _viewer(uow: UnitOfWork, user_id: int, class_id: int) -> tuple[SchoolClass, School, list[int], bool]:
+    """The class, its school, the user's staff ids there and whether they are its class teacher; refused to
+    anyone not on that school's staff."""
+    found = await grid_repo.class_with_school(uow.session, class_id)
+    if found is None:
+        raise NotFound("class")
+    klass, school = found
     membership = await membership_of(uow.session, user_id)
     staff_ids = [s.id for s in membership.staff if s.school_id == klass.school_id]
-    return staff_ids, klass.id in membership.class_ids
+    if not staff_ids:
+        raise NotAllowed("not on this school's staff")
+    return klass, school, staff_ids, klass.id in membership.class_ids
 
 
 async def openable(uow: UnitOfWork, user_id: int) -> list[dict]:
@@ -106,22 +113,12 @@ async def load_grid(uow: UnitOfWork, teacher_user_id: int, class_id: int, subjec
     Allowed to a teacher of this class and subject and to the class's class teacher; cells are editable
     only in the viewer's own lessons, on or before the school's today.
     """
-    found = await grid_repo.class_with_school(uow.session, class_id)
-    if found is None:
-        raise NotFound("class")
-    klass, school = found
-    staff_ids, is_class_teacher = await _viewer(uow, teacher_user_id, klass)
-    if not staff_ids:
-        raise NotAllowed("not on this school's staff")
+    klass, school, staff_ids, is_class_teacher = await _viewer(uow, teacher_user_id, class_id)
     today = local_day(school.timezone, now)
     week_of = week_of or today
     terms = await journal.school_terms(uow.session, school.id)
     term = await journal.term_for(uow.session, school.id, week_of)
-    if span == "term" and term is not None:
-        start, end = term.starts_on, min(term.ends_on, max(today, term.starts_on))
-    else:
-        span, start = "week", week_start(week_of)
-        end = start + timedelta(days=6)
+    span, start, end = _span(span, week_of, today, term)
     data = await grid_repo.grid_data(uow.session, klass, school, subject_id, start, end)
     if data is None:
         raise NotFound("subject")
@@ -129,15 +126,7 @@ async def load_grid(uow: UnitOfWork, teacher_user_id: int, class_id: int, subjec
         raise NotAllowed("not this teacher's class and subject")
     rules = rules_for(school.country)
     need = rules.min_marks(len(data.slots))
-    if term is None:
-        counts: dict[int, int] = {}
-    elif span == "term":  # the term's marks are loaded already
-        counts = {}
-        for mark in data.marks:
-            if mark.grade is not None:
-                counts[mark.student_id] = counts.get(mark.student_id, 0) + 1
-    else:
-        counts = await grid_repo.mark_counts(uow.session, klass.id, subject_id, term.starts_on, term.ends_on)
+    counts = await _term_counts(uow, data, subject_id, span, term)
     grid = Grid(class_id=klass.id, class_name=klass.name, subject_id=subject_id, subject_name=data.subject.name,
                 country=school.country, span=span, start=start, end=end, today=today,
                 is_class_teacher=is_class_teacher, min_marks=need,
@@ -146,6 +135,28 @@ async def load_grid(uow: UnitOfWork, teacher_user_id: int, class_id: int, subjec
                               too_few_marks=counts.get(s.id, 0) < need) for s in data.students])
     _fill_columns(grid, data, staff_ids, terms, bool(rules.summative_as_percent.value))
     return grid
+
+
+def _span(span: str, week_of: date, today: date, term: Term | None) -> tuple[str, date, date]:
+    """(span, first day, last day): the term up to today, or the week of `week_of`."""
+    if span == "term" and term is not None:
+        return span, term.starts_on, min(term.ends_on, max(today, term.starts_on))
+    start = week_start(week_of)
+    return "week", start, start + timedelta(days=6)
+
+
+async def _term_counts(uow: UnitOfWork, data: grid_repo.GridData, subject_id: int, span: str,
+                       term: Term | None) -> dict[int, int]:
+    """Marks per pupil in the term so far."""
+    if term is None:
+        return {}
+    if span != "term":
+        return await grid_repo.mark_counts(uow.session, data.klass.id, subject_id, term.starts_on, term.ends_on)
+    counts: dict[int, int] = {}  # the term's marks are loaded already
+    for mark in data.marks:
+        if mark.grade is not None:
+            counts[mark.student_id] = counts.get(mark.student_id, 0) + 1
+    return counts
 
 
 def _lesson_days(data: grid_repo.GridData, start: date, end: date) -> list[tuple[date, int]]:
@@ -162,6 +173,13 @@ def _lesson_days(data: grid_repo.GridData, start: date, end: date) -> list[tuple
     return keys
 
 
+def _gap(lesson: JournalLesson | None, scale: tuple[int, ...], marks: list) -> str:
+    """What a past lesson lacks: "attendance" (not taken), "marks" (none at all) or ""."""
+    if lesson is None or lesson.attendance_taken_at is None:
+        return "attendance"
+    return "marks" if scale and not any(m.grade is not None for m in marks) else ""
+
+
 def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
                   terms: list[tuple[int, date, date]], summative_percent: bool) -> None:
     slot_at = {(slot.weekday, slot.period): slot for slot in data.slots}
@@ -175,12 +193,7 @@ def _fill_columns(grid: Grid, data: grid_repo.GridData, staff_ids: list[int],
         scale = allowed_grades(grid.country, data.klass.grade, day, first_half_end(terms, day))
         marks = marks_of.get(lesson.id, []) if lesson is not None else []
         future = day > grid.today
-        gap = ""
-        if day < grid.today:  # today's lessons may still be filled in
-            if lesson is None or lesson.attendance_taken_at is None:
-                gap = "attendance"
-            elif scale and not any(m.grade is not None for m in marks):
-                gap = "marks"
+        gap = _gap(lesson, scale, marks) if day < grid.today else ""  # today's lessons may still be filled in
         grid.columns.append(Column(
             timetable_id=slot.id if slot is not None else None, day=day, period=period,
             version=lesson.version if lesson is not None else 0,

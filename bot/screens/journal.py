@@ -123,15 +123,18 @@ def picker_screen(view: SheetView, student_id: int) -> Screen:
         kb.row(*[_button(f"✏️ {name}", view, LessonAct.pct, s=student_id, n=view.version, k=kind)
                  for kind, name in zip(SUMMATIVES, (section, term), strict=True)])
     kb.row(_button(_("✖ No grade"), view, LessonAct.grade, s=student_id, v=0, n=view.version))
+    return _picker_text(view, student, section, term), nav_row(kb, _cb(view, LessonAct.gmode)).as_markup()
+
+
+def _picker_text(view: SheetView, student: str, section: str, term: str) -> str:
+    """Which summative a typed "17/20" is cannot be guessed: in Kazakhstan the teacher presses ✏️ СОР or
+    ✏️ СОЧ first."""
     if view.summatives_scored:
-        # Which summative a typed "17/20" is cannot be guessed: the teacher presses ✏️ СОР or ✏️ СОЧ first.
-        text = _("{student}: choose the formative mark ({low}–{high}). For a {section} or {term} result, first press "
+        return _("{student}: choose the formative mark ({low}–{high}). For a {section} or {term} result, first press "
                  "✏️ {section} or ✏️ {term}, then type the points over the maximum (17/20) or a per cent (85).").format(
             student=student, low=view.scale[0], high=view.scale[-1], section=section, term=term)
-    else:
-        text = _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
-            student=student, section=section, term=term)
-    return text, nav_row(kb, _cb(view, LessonAct.gmode)).as_markup()
+    return _("{student}: choose the grade. Second row: {section}, third row: {term}.").format(
+        student=student, section=section, term=term)
 
 
 def summative_prompt_screen(view: SheetView, student_id: int, kind: MarkKind) -> Screen:
