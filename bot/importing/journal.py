@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import JOURNAL
-from bot.importing.lookup import SchoolDirectory, found_or_report, load_finder, school_or_report
+from bot.importing.lookup import SchoolDirectory, found_or_report, load_finder, school_or_report, seen_before
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
 from domain.grading import (
@@ -41,7 +41,16 @@ from domain.tabular import (
     parse_reason,
     text_key,
 )
-from storage.models import JournalChange, JournalLesson, JournalMark, School, SchoolClass, Student, Subject
+from storage.models import (
+    JournalChange,
+    JournalLesson,
+    JournalMark,
+    School,
+    SchoolClass,
+    Staff,
+    Student,
+    Subject,
+)
 
 EXCUSES = ("illness", "family", "other")
 ABSENT = ("absent", "excused")
@@ -101,73 +110,108 @@ async def import_journal(session: AsyncSession, tables: list[Table], *, now: dat
 
 def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row], report: ImportReport,
                now: datetime) -> dict[tuple, LessonDraft]:
-    school = directory.school
-    today = now.astimezone(ZoneInfo(school.timezone)).date()
-    terms = [(t.number, t.starts_on, t.ends_on) for t in directory.terms]
-    half_ends: dict[int, date | None] = {}
-    lessons: dict[tuple, LessonDraft] = {}
-    seen_marks: dict[tuple, Row] = {}
+    reader = _JournalReader(session, directory, report, now.astimezone(ZoneInfo(directory.school.timezone)).date(),
+                            [(t.number, t.starts_on, t.ends_on) for t in directory.terms])
     for row in rows:
-        before = len(report.errors)
-        klass = found_or_report(report, row, "class", directory.find_class, row.text("class"),
-                                f"unknown class “{row.text('class')}” (import the roster first)")
-        day = None
-        try:
-            day = parse_date(row.raw("date"))
-            if day > today:
-                report.error(row, f"{day.isoformat()} is in the future", "date")
-        except ValueError as exc:
-            report.error(row, str(exc), "date")
-        period = report.parse(row, "period", lambda v: parse_int(v, low=1, high=12), optional=True)
-        line = _read_mark(row, report, school.country)
-        if klass is None or day is None or len(report.errors) > before:
-            continue
+        reader.read(row)
+    return reader.lessons
+
+
+@dataclass
+class _JournalReader:
+    """Rows to lesson drafts with their marks; each bad row is reported and left out."""
+
+    session: AsyncSession
+    directory: SchoolDirectory
+    report: ImportReport
+    today: date
+    terms: list[tuple[int, date, date]]
+    half_ends: dict[int, date | None] = field(default_factory=dict)
+    lessons: dict[tuple, LessonDraft] = field(default_factory=dict)
+    seen_marks: dict[tuple, Row] = field(default_factory=dict)
+
+    def read(self, row: Row) -> None:
+        cells = self._cells(row)
+        if cells is None:
+            return
+        klass, day, period, line = cells
         subject_name = row.text("subject")
-        known_subject = directory.find_subject(subject_name)
-        slot = _timetable_slot(directory, klass.id, known_subject, day, period)
+        slot = _timetable_slot(self.directory, klass.id, self.directory.find_subject(subject_name), day, period)
         if period is None:
             period = slot.period if slot else 1
-        student = teacher = None
-        if row.has("student"):
-            student = found_or_report(report, row, "student", partial(directory.find_student, klass.id),
-                                      row.text("student"), f"no student “{row.text('student')}” in class {klass.name}")
-            if student is None:
-                continue
-        elif line is not None:
-            report.error(row, "attendance or a grade needs a student", "student")
-            continue
-        if row.has("teacher"):
-            teacher = found_or_report(report, row, "teacher", directory.find_staff, row.text("teacher"),
-                                      f"unknown teacher “{row.text('teacher')}”")
-            if teacher is None:
-                continue
-        if line is not None and line.grade is not None:
-            year = school_year_start(day)
-            if year not in half_ends:
-                half_ends[year] = first_half_end(terms, day)
-            reason = why_no_grade(school.country, klass.grade, day, half_ends[year], line.grade, kind=line.kind)
-            if reason:
-                report.error(row, f"{reason} (class {klass.name}, {day.isoformat()})", "grade")
-                continue
-        subject, _created = directory.subject(session, subject_name)
+        people = self._people(row, klass, line)
+        if people is None or not self._grade_allowed(row, klass, day, line):
+            return
+        student, teacher = people
+        subject, _created = self.directory.subject(self.session, subject_name)
         key = (klass.id, text_key(subject_name), day, period)
-        lesson = lessons.get(key)
+        lesson = self.lessons.get(key)
         if lesson is None:
-            lesson = lessons[key] = LessonDraft(klass, subject, day, period,
-                                                teacher_id=slot.teacher_id if slot else None)
+            lesson = self.lessons[key] = LessonDraft(klass, subject, day, period,
+                                                     teacher_id=slot.teacher_id if slot else None)
         lesson.topic = lesson.topic or (row.text("topic") or None)
         lesson.homework = lesson.homework or (row.text("homework") or None)
         if teacher is not None:
             lesson.teacher_id = teacher.id
         if student is not None and line is not None:
-            mark_key = (key, student.id)
-            if mark_key in seen_marks:
-                report.error(row, f"{student.full_name} already has a row for this lesson (row "
-                                  f"{seen_marks[mark_key].number})", "student")
-                continue
-            seen_marks[mark_key] = row
-            lesson.marks[student.id] = (student, line)
-    return lessons
+            self._add_mark(row, lesson, (key, student.id), student, line)
+
+    def _cells(self, row: Row) -> tuple[SchoolClass, date, int | None, MarkLine | None] | None:
+        """Class, date, period and mark of a row; None when any is wrong (every wrong cell reported)."""
+        report, before = self.report, len(self.report.errors)
+        klass = found_or_report(report, row, "class", self.directory.find_class, row.text("class"),
+                                f"unknown class “{row.text('class')}” (import the roster first)")
+        day = None
+        try:
+            day = parse_date(row.raw("date"))
+            if day > self.today:
+                report.error(row, f"{day.isoformat()} is in the future", "date")
+        except ValueError as exc:
+            report.error(row, str(exc), "date")
+        period = report.parse(row, "period", lambda v: parse_int(v, low=1, high=12), optional=True)
+        line = _read_mark(row, report, self.directory.school.country)
+        if klass is None or day is None or len(report.errors) > before:
+            return None
+        return klass, day, period, line
+
+    def _people(self, row: Row, klass: SchoolClass,
+                line: MarkLine | None) -> tuple[Student | None, Staff | None] | None:
+        """The row's student (needed for a mark) and teacher, when named; None when one is unknown."""
+        student = teacher = None
+        if row.has("student"):
+            student = found_or_report(self.report, row, "student", partial(self.directory.find_student, klass.id),
+                                      row.text("student"), f"no student “{row.text('student')}” in class {klass.name}")
+            if student is None:
+                return None
+        elif line is not None:
+            self.report.error(row, "attendance or a grade needs a student", "student")
+            return None
+        if row.has("teacher"):
+            teacher = found_or_report(self.report, row, "teacher", self.directory.find_staff, row.text("teacher"),
+                                      f"unknown teacher “{row.text('teacher')}”")
+            if teacher is None:
+                return None
+        return student, teacher
+
+    def _grade_allowed(self, row: Row, klass: SchoolClass, day: date, line: MarkLine | None) -> bool:
+        """Whether the grade may be given (grades 1 and the first half of grade 2 are not marked, ...)."""
+        if line is None or line.grade is None:
+            return True
+        year = school_year_start(day)
+        if year not in self.half_ends:
+            self.half_ends[year] = first_half_end(self.terms, day)
+        reason = why_no_grade(self.directory.school.country, klass.grade, day, self.half_ends[year], line.grade,
+                              kind=line.kind)
+        if reason:
+            self.report.error(row, f"{reason} (class {klass.name}, {day.isoformat()})", "grade")
+        return not reason
+
+    def _add_mark(self, row: Row, lesson: LessonDraft, key: tuple, student: Student, line: MarkLine) -> None:
+        if (earlier := seen_before(self.seen_marks, key, row)) is not None:
+            self.report.error(row, f"{student.full_name} already has a row for this lesson (row {earlier.number})",
+                              "student")
+            return
+        lesson.marks[student.id] = (student, line)
 
 
 def _read_mark(row: Row, report: ImportReport, country: str) -> MarkLine | None:
@@ -192,25 +236,33 @@ def _read_mark(row: Row, report: ImportReport, country: str) -> MarkLine | None:
     except ValueError:
         report.error(row, f"unknown kind “{row.text('kind')}” (regular, section or term; BSB, ChSB, СОР, СОЧ, "
                           "БЖБ, ТЖБ)", "kind")
-    grade = score = None
-    if raw_grade is not None and is_percent_kind(country, kind):
-        try:
-            score = parse_score(cell_text(raw_grade))
-            grade = score_percent(*score)
-        except ValueError:
-            report.error(row, f"“{cell_text(raw_grade)}” is not a summative result: points over the maximum "
-                              "(17/20) or a per cent (85, 85%)", "grade")
-    elif raw_grade is not None:
-        try:
-            grade = parse_int(cell_text(raw_grade).removesuffix("%").strip())
-        except ValueError as exc:
-            report.error(row, str(exc), "grade")
+    grade, score = _read_grade(row, report, raw_grade, is_percent_kind(country, kind))
     if grade is not None and attendance in ABSENT:
         report.error(row, "a grade for an absent student", "grade")
     if len(report.errors) > before:
         return None
     points, maximum = score if score is not None else (None, None)
     return MarkLine(row, attendance, reason, grade, str(kind), points, maximum)
+
+
+def _read_grade(row: Row, report: ImportReport, raw_grade: object,
+                percent: bool) -> tuple[int | None, tuple[int, int] | None]:
+    """The grade and, for a summative scored in points or per cent, (points, maximum); errors reported."""
+    if raw_grade is None:
+        return None, None
+    if percent:
+        try:
+            score = parse_score(cell_text(raw_grade))
+            return score_percent(*score), score
+        except ValueError:
+            report.error(row, f"“{cell_text(raw_grade)}” is not a summative result: points over the maximum "
+                              "(17/20) or a per cent (85, 85%)", "grade")
+            return None, None
+    try:
+        return parse_int(cell_text(raw_grade).removesuffix("%").strip()), None
+    except ValueError as exc:
+        report.error(row, str(exc), "grade")
+        return None, None
 
 
 def _timetable_slot(directory: SchoolDirectory, class_id: int, subject: Subject | None, day: date,
@@ -239,73 +291,75 @@ async def _write(session: AsyncSession, school: School, drafts: dict[tuple, Less
                     JournalLesson.lesson_date <= last))}
     pairs: list[tuple[LessonDraft, JournalLesson, bool]] = []
     for draft in drafts.values():
-        teacher_id = draft.teacher_id
         lesson = existing.get((draft.klass.id, draft.subject.id, draft.day, draft.period))
         if lesson is None:
             lesson = JournalLesson(school_id=school.id, class_id=draft.klass.id, subject_id=draft.subject.id,
-                                   teacher_id=teacher_id, lesson_date=draft.day, period=draft.period,
+                                   teacher_id=draft.teacher_id, lesson_date=draft.day, period=draft.period,
                                    topic=draft.topic, homework=draft.homework, version=1, updated_at=now,
                                    attendance_taken_at=now if draft.marks else None)
             session.add(lesson)
             pairs.append((draft, lesson, True))  # new: version 1 already
             report.tally("lessons", "created")
             continue
-        changed = False
-        for field_name, value in (("topic", draft.topic), ("homework", draft.homework)):
-            if value and getattr(lesson, field_name) != value:
-                _log(session, lesson.id, None, field_name, getattr(lesson, field_name), value, now)
-                setattr(lesson, field_name, value)
-                changed = True
-        if teacher_id and lesson.teacher_id != teacher_id:
-            lesson.teacher_id = teacher_id
-            changed = True
-        if draft.marks and lesson.attendance_taken_at is None:
-            lesson.attendance_taken_at = now
-            changed = True
-        if changed:
-            lesson.version = (lesson.version or 0) + 1
-            lesson.updated_at = now
+        changed = _update_lesson(session, lesson, draft, now)
         pairs.append((draft, lesson, changed))
         report.tally("lessons", "updated" if changed else "unchanged")
     await session.flush()
     await _write_marks(session, school, pairs, first, last, report, now)
 
 
+def _update_lesson(session: AsyncSession, lesson: JournalLesson, draft: LessonDraft, now: datetime) -> bool:
+    """The file's topic, homework, teacher and attendance on a stored lesson (its version bumped); whether any
+    changed. Topic and homework changes keep their history."""
+    changed = False
+    for field_name, value in (("topic", draft.topic), ("homework", draft.homework)):
+        if value and getattr(lesson, field_name) != value:
+            _log(session, lesson.id, None, field_name, getattr(lesson, field_name), value, now)
+            setattr(lesson, field_name, value)
+            changed = True
+    if draft.teacher_id and lesson.teacher_id != draft.teacher_id:
+        lesson.teacher_id = draft.teacher_id
+        changed = True
+    if draft.marks and lesson.attendance_taken_at is None:
+        lesson.attendance_taken_at = now
+        changed = True
+    if changed:
+        lesson.version = (lesson.version or 0) + 1
+        lesson.updated_at = now
+    return changed
+
+
+MARK_FIELDS = ("attendance", "reason", "grade", "kind", "points", "max_points")
+
+
+async def _current_marks(session: AsyncSession, school: School, first: date,
+                         last: date) -> dict[tuple[int, int], tuple[int, dict[str, object], int]]:
+    """The school's stored marks of those days: (lesson, student) -> (mark id, its values, version)."""
+    columns = [getattr(JournalMark, name) for name in MARK_FIELDS]
+    rows = await session.execute(
+        select(JournalMark.id, JournalMark.lesson_id, JournalMark.student_id, JournalMark.version, *columns)
+        .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
+        .where(JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
+               JournalLesson.lesson_date <= last))
+    return {(lesson_id, student_id): (mark_id, dict(zip(MARK_FIELDS, values, strict=True)), version)
+            for mark_id, lesson_id, student_id, version, *values in rows}
+
+
 async def _write_marks(session: AsyncSession, school: School,
                        pairs: list[tuple[LessonDraft, JournalLesson, bool]], first: date, last: date,
                        report: ImportReport, now: datetime) -> None:
-    current = {(lesson_id, student_id): (mark_id, attendance, reason, grade, kind, points, max_points, version)
-               for mark_id, lesson_id, student_id, attendance, reason, grade, kind, points, max_points, version
-               in await session.execute(
-                   select(JournalMark.id, JournalMark.lesson_id, JournalMark.student_id, JournalMark.attendance,
-                          JournalMark.reason, JournalMark.grade, JournalMark.kind, JournalMark.points,
-                          JournalMark.max_points, JournalMark.version)
-                   .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-                   .where(JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
-                          JournalLesson.lesson_date <= last))}
+    current = await _current_marks(session, school, first, last)
     inserts, updates = [], []
     touched_lessons: set[int] = set()
     for draft, lesson, _new in pairs:
         for student_id, (_student, line) in draft.marks.items():
-            now_values = {"attendance": line.attendance, "reason": line.reason, "grade": line.grade,
-                          "kind": line.kind, "points": line.points, "max_points": line.max_points}
+            values = {name: getattr(line, name) for name in MARK_FIELDS}
             old = current.get((lesson.id, student_id))
             if old is None:
-                inserts.append({"lesson_id": lesson.id, "student_id": student_id, **now_values, "version": 1,
+                inserts.append({"lesson_id": lesson.id, "student_id": student_id, **values, "version": 1,
                                 "updated_at": now, "updated_by": None})
-                continue
-            mark_id, attendance, reason, grade, kind, points, max_points, version = old
-            before = {"attendance": attendance, "reason": reason, "grade": grade, "kind": kind, "points": points,
-                      "max_points": max_points}
-            if before == now_values:
-                report.tally("marks", "unchanged")
-                continue
-            for name, value in now_values.items():
-                if before[name] != value:
-                    _log(session, lesson.id, student_id, name, before[name], value, now)
-            updates.append({"id": mark_id, **now_values, "version": (version or 0) + 1, "updated_at": now,
-                            "updated_by": None})
-            touched_lessons.add(lesson.id)
+            elif _changed_mark(session, lesson.id, student_id, old, values, now, report, updates):
+                touched_lessons.add(lesson.id)
     if inserts:  # Core executemany: one batch, whichever values are empty
         await session.execute(insert(JournalMark.__table__), inserts)
         report.tally("marks", "created", len(inserts))
@@ -317,6 +371,20 @@ async def _write_marks(session: AsyncSession, school: School,
             lesson.version = (lesson.version or 0) + 1
             lesson.updated_at = now
     await session.flush()
+
+
+def _changed_mark(session: AsyncSession, lesson_id: int, student_id: int, old: tuple[int, dict[str, object], int],
+                  values: dict[str, object], now: datetime, report: ImportReport, updates: list[dict]) -> bool:
+    """Whether a stored mark differs from the file's: then its update is queued and each changed field logged."""
+    mark_id, before, version = old
+    if before == values:
+        report.tally("marks", "unchanged")
+        return False
+    for name, value in values.items():
+        if before[name] != value:
+            _log(session, lesson_id, student_id, name, before[name], value, now)
+    updates.append({"id": mark_id, **values, "version": (version or 0) + 1, "updated_at": now, "updated_by": None})
+    return True
 
 
 def _log(session: AsyncSession, lesson_id: int, student_id: int | None, field_name: str, old: object,
