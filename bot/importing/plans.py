@@ -8,12 +8,13 @@ the same file twice changes nothing; a plan is only replaced, never deleted, by 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import PLANS
-from bot.importing.lookup import SchoolFinder, school_or_report
+from bot.importing.lookup import SchoolFinder, apply_changes, school_or_report, seen_before, upsert
 from bot.importing.places import canonical_region, district_spelling
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
@@ -47,10 +48,9 @@ async def import_plans(session: AsyncSession, tables: list[Table], *, now: datet
 
 
 def _once(key: tuple[str, ...], row: Row, seen: dict[tuple[str, ...], Row], report: ImportReport) -> bool:
-    if key in seen:
-        report.error(row, f"the same plan as on row {seen[key].number}", "plan")
+    if (earlier := seen_before(seen, key, row)) is not None:
+        report.error(row, f"the same plan as on row {earlier.number}", "plan")
         return False
-    seen[key] = row
     return True
 
 
@@ -58,8 +58,7 @@ def _school_plan(row: Row, finder: SchoolFinder, plan: int, seen: dict, report: 
     school = school_or_report(row, finder, report, has_school_column=True)
     if school is None or not _once(("school", str(school.id)), row, seen, report):
         return
-    report.tally("school plans", "unchanged" if school.teachers_planned == plan else "updated")
-    school.teachers_planned = plan
+    report.tally("school plans", "updated" if apply_changes(school, {"teachers_planned": plan}) else "unchanged")
 
 
 def _area_plan(session: AsyncSession, row: Row, finder: SchoolFinder, plan: int, existing: dict, seen: dict,
@@ -80,11 +79,5 @@ def _area_plan(session: AsyncSession, row: Row, finder: SchoolFinder, plan: int,
     key = (country, region, district)
     if not _once(key, row, seen, report):
         return
-    found = existing.get(key)
-    if found is None:
-        existing[key] = AreaPlan(country=country, region=region, district=district, planned=plan)
-        session.add(existing[key])
-        report.tally("region and district plans", "created")
-    else:
-        report.tally("region and district plans", "unchanged" if found.planned == plan else "updated")
-        found.planned = plan
+    existing[key] = upsert(session, report, "region and district plans", existing.get(key), {"planned": plan},
+                           partial(AreaPlan, country=country, region=region, district=district))
