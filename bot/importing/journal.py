@@ -41,16 +41,9 @@ from domain.tabular import (
     parse_reason,
     text_key,
 )
-from storage.models import (
-    JournalChange,
-    JournalLesson,
-    JournalMark,
-    School,
-    SchoolClass,
-    Staff,
-    Student,
-    Subject,
-)
+from storage.models.journal import JournalChange, JournalLesson, JournalMark
+from storage.models.people import Staff
+from storage.models.schools import School, SchoolClass, Student, Subject
 
 EXCUSES = ("illness", "family", "other")
 ABSENT = ("absent", "excused")
