@@ -7,6 +7,11 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 HELP_NO_TOKEN = """\
 {problem}
@@ -42,7 +47,7 @@ def token_problem(token: str | None) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Maktab Bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (default): long polling, or a webhook with MODE=webhook")
@@ -62,63 +67,90 @@ def main(argv: list[str] | None = None) -> int:
     from bot.admin_cli import add_grant_parser
 
     add_grant_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     from bot.config import Settings
 
     settings = Settings()
     configure_logging(settings.log_level)
-    command = args.command or "run"
+    command = COMMANDS.get(args.command or "run")
+    if command is None:
+        parser.print_help()
+        return 2
+    return command(settings, args)
 
-    if command in ("run", "worker"):
-        problem = token_problem(settings.bot_token.get_secret_value() if settings.bot_token else None)
-        if problem:
-            print(HELP_NO_TOKEN.format(problem=problem), file=sys.stderr)
-            return 2
-        from bot.runner import run_polling, run_webhook, run_worker
 
-        runner = run_worker if command == "worker" else run_webhook if settings.mode == "webhook" else run_polling
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(runner(settings))
-        return 0
-    if command == "console":
-        from bot.console import run_console
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    """The bot (polling or webhook), or with `worker` its jobs only."""
+    problem = token_problem(settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if problem:
+        print(HELP_NO_TOKEN.format(problem=problem), file=sys.stderr)
+        return 2
+    from bot.runner import run_polling, run_webhook, run_worker
 
-        try:
-            return asyncio.run(run_console(settings, database_url=args.database, script=args.script))
-        except KeyboardInterrupt:
-            return 130
-    if command == "import":
-        from bot.importing import run_import
-        from usecases.clock import SYSTEM_CLOCK
+    runner = run_worker if args.command == "worker" else run_webhook if settings.mode == "webhook" else run_polling
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(runner(settings))
+    return 0
 
-        return asyncio.run(run_import(settings, args.what, args.file, now=SYSTEM_CLOCK.now()))
-    if command == "demo":
-        from bot.demo import run_demo
 
-        return asyncio.run(run_demo(settings, reset=args.reset))
-    if command == "i18n":
-        from bot.i18n_tools import run_i18n
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
 
-        return run_i18n(args.action)
-    if command == "grant":
-        from bot.admin_cli import run_grant
-        from usecases.clock import SYSTEM_CLOCK
+    try:
+        return asyncio.run(run_console(settings, database_url=args.database, script=args.script))
+    except KeyboardInterrupt:
+        return 130
 
-        return asyncio.run(run_grant(settings, args, now=SYSTEM_CLOCK.now()))
-    if command == "migrate":
-        from storage.db import create_engine, migrate
 
-        async def go() -> None:
-            engine = create_engine(settings.database_url)
-            await migrate(engine)
-            await engine.dispose()
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.importing import run_import
+    from usecases.clock import SYSTEM_CLOCK
 
-        asyncio.run(go())
-        print("database is up to date")
-        return 0
-    parser.print_help()
-    return 2
+    return asyncio.run(run_import(settings, args.what, args.file, now=SYSTEM_CLOCK.now()))
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(settings, reset=args.reset))
+
+
+def _i18n(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n_tools import run_i18n
+
+    return run_i18n(args.action)
+
+
+def _grant(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin_cli import run_grant
+    from usecases.clock import SYSTEM_CLOCK
+
+    return asyncio.run(run_grant(settings, args, now=SYSTEM_CLOCK.now()))
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import create_engine, migrate
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        await migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(go())
+    print("database is up to date")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "run": _run, "worker": _run, "console": _console, "import": _import, "demo": _demo, "i18n": _i18n,
+    "grant": _grant, "migrate": _migrate,
+}
 
 
 if __name__ == "__main__":
