@@ -207,3 +207,33 @@ async def test_the_day_lists_the_teachers_lessons_with_what_is_missing(school):
     assert {item.state for item in yesterday.items} <= {LessonState.DONE, LessonState.NO_GRADES}
     assert {item.state for item in later.items} == {LessonState.FUTURE}
     assert not nobody.on_staff and not nobody.items
+
+
+def test_the_sheet_and_the_picker_are_drawn_from_the_view_alone():
+    """Screens are pure functions of a view: no bot, no database."""
+    from dataclasses import replace
+
+    from aiogram.utils.i18n import I18n
+
+    from bot.i18n import compile_catalogues
+    from bot.screens.journal import picker_screen, sheet_screen
+    from usecases.journal import Cell, SheetRow, SheetView
+
+    rows = (SheetRow(1, "Aliyev Sardor", Cell("absent", None, "regular")),
+            SheetRow(2, "Karimova Madina", Cell("present", 85, "section", 17, 20)))
+    view = SheetView(timetable_id=5, day=TODAY, period=2, class_name="7-B", subject_name="Tarix", country="KZ",
+                     version=3, topic=None, homework="§4", attendance_taken=False, scale=tuple(range(1, 11)),
+                     summatives_scored=True, mode=SheetMode.ATTENDANCE, rows=rows)
+    data = lambda markup: [b.callback_data for row in markup.inline_keyboard for b in row]  # noqa: E731
+    d = TODAY.toordinal()
+    with (i18n := I18n(path=compile_catalogues(), default_locale="ru", domain="messages")).context(), \
+            i18n.use_locale("ru"):
+        text, markup = sheet_screen(view)
+        assert "Присутствуют: 1/2" in text and "§4" in text
+        assert data(markup)[:3] == [f"jl:att:5:{d}:1:0:3:", f"jl:att:5:{d}:2:0:3:", f"jl:save:5:{d}:0:0:3:"]
+        assert "СОР (БЖБ) 17/20 (85 %)" in markup.inline_keyboard[0][1].text
+        text, markup = picker_screen(view, 1)
+        assert "Aliyev Sardor" in text and "17/20" in text
+        assert f"jl:pct:5:{d}:1:0:3:section" in data(markup) and f"jl:grade:5:{d}:1:10:3:" in data(markup)
+        uz = replace(view, country="UZ", scale=(2, 3, 4, 5), summatives_scored=False)
+        assert f"jl:grade:5:{d}:1:4:3:term" in data(picker_screen(uz, 1)[1])
