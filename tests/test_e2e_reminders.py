@@ -29,7 +29,7 @@ from storage.models import (
     TimetableLesson,
     User,
 )
-from storage.repositories.reminders import save_pref
+from storage.repositories.reminder_settings import save_pref
 from tests.harness import Harness, find_button, press_data, sqlite_url
 from usecases.reminder_planner import ReminderPlanner
 

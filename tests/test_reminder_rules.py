@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.scheduler import plan_reminders, send_outbox
 from domain.reminders import summary_weekday
 from storage.models import ParentLink, SchoolClass, Staff, Student, User
-from storage.repositories.reminders import save_pref
+from storage.repositories.reminder_settings import save_pref
 from tests.test_e2e_reminders import DAY, PARENT, TEACHER, at, link_teacher, moving_clock, outbox, school, sent_to
 
 __all__ = ["school"]  # the fixture, shared with the reminders' end-to-end tests
@@ -81,3 +82,35 @@ async def test_paid_broadcast_is_opt_in_on_reminder_sends(tmp_path):
             assert (str(sent.params.get("allow_paid_broadcast")).lower() == "true") is paid
         finally:
             await h.stop()
+
+
+async def test_settings_use_cases_refuse_what_the_user_cannot_choose_and_save_nothing(school):
+    """The settings' use cases without the chat: a kind the roles do not get, an hour in the quiet window or a
+    weekday for a daily kind is refused and nothing is written; a change is committed once, at once."""
+    from domain.reminders import QuietWindow
+    from storage.models import ReminderSetting
+    from usecases import reminders as settings
+    from usecases.uow import UnitOfWork
+
+    h, demo = school
+    await link_teacher(h, demo.teacher_phone, quiet_kinds=False)
+    quiet = QuietWindow(21, 8)
+    async with UnitOfWork(h.app.sessions) as uow:
+        user = await uow.session.get(User, TEACHER)
+        home = await settings.reminders_home(uow, user, quiet)
+        assert "lessons" in [p.kind for p in home.prefs] and "parent_weekly" not in [p.kind for p in home.prefs]
+        for refused in (settings.kind_settings(uow, user, "parent_weekly", quiet),
+                        settings.set_hour(uow, user, "lessons", 23, quiet),
+                        settings.set_day(uow, user, "lessons", 2, quiet),
+                        settings.toggle(uow, user, "no_such_kind", quiet)):
+            with pytest.raises(settings.ReminderButtonStale):
+                await refused
+        assert not uow.committed
+        view = await settings.set_hour(uow, user, "lessons", 15, quiet)
+        assert uow.committed and (view.pref.hour, view.pref.enabled, view.weekly) == (15, True, False)
+        assert 23 not in view.hours and 15 in view.hours
+        assert not (await settings.toggle(uow, user, "lessons", quiet)).pref.enabled
+    async with h.db() as session:
+        rows = list(await session.scalars(select(ReminderSetting).where(ReminderSetting.user_id == TEACHER,
+                                                                        ReminderSetting.kind == "lessons")))
+        assert [(r.enabled, r.hour) for r in rows] == [(False, 15)]

@@ -43,6 +43,7 @@ from usecases.reminder_context import (
 )
 from usecases.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
 from usecases.reminder_steps import plan_data_check, plan_deadlines, plan_head_summary, plan_journal
+from usecases.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -68,47 +69,66 @@ class ReminderPlanner:
     async def run(self, sessions: async_sessionmaker[AsyncSession], now: datetime) -> Counter:
         """One planning pass over every school at `now` (the app's clock); returns how many outbox rows were
         created, per kind."""
-        created: Counter = Counter()
-        async with sessions() as session:
-            groups = await repo.schools_by_timezone(session)
-            if self._purged_on != now.date():
-                purged = await outbox_repo.purge(session, now - OUTBOX_RETENTION)
-                await session.commit()
-                self._purged_on = now.date()
-                if purged:
-                    log.info("outbox: %d finished rows older than %s purged", purged, OUTBOX_RETENTION)
+        groups = await self._schools(sessions, now)
         if len(self._last_hour) > 50_000:
             self._last_hour.clear()
+        created: Counter = Counter()
         for tz, schools in groups.items():
-            try:
-                local = local_time(now, tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                log.error("unknown time zone %r of schools %s: no reminders", tz, [s.id for s in schools[:5]])
-                continue
-            quiet = self.quiet.contains(local.hour)
-            for start in range(0, len(schools), self.chunk_size):
-                chunk = schools[start:start + self.chunk_size]
-                steps = {step: self._last_hour.get(self._memo(step, tz, local, chunk)) for step in HOURLY_STEPS
-                         if not quiet and self._last_hour.get(self._memo(step, tz, local, chunk)) != local.hour}
-                chunk_key = (tz, chunk[0].id, chunk[-1].id, len(chunk))
-                last = self._alerts_checked.get(chunk_key)
-                since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
-                try:
-                    created += await self._plan_chunk(sessions, now, local, chunk, steps, since)
-                    await asyncio.sleep(0)
-                except Exception:  # one chunk's failure must not stop the other schools; retried next pass
-                    log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
-                    continue
-                self._last_hour.update((self._memo(step, tz, local, chunk), local.hour) for step in steps)
-                self._alerts_checked[chunk_key] = now
+            created += await self._plan_zone(sessions, now, tz, schools)
         if created:
             log.info("reminders planned: %s", dict(created))
         return created
 
+    async def _schools(self, sessions: async_sessionmaker[AsyncSession], now: datetime) -> dict[str, list[SchoolInfo]]:
+        """Every school by time zone; once a day, finished outbox rows past their retention are purged."""
+        async with UnitOfWork(sessions) as uow:
+            groups = await repo.schools_by_timezone(uow.session)
+            if self._purged_on != now.date():
+                purged = await outbox_repo.purge(uow.session, now - OUTBOX_RETENTION)
+                await uow.commit()
+                self._purged_on = now.date()
+                if purged:
+                    log.info("outbox: %d finished rows older than %s purged", purged, OUTBOX_RETENTION)
+        return groups
+
+    async def _plan_zone(self, sessions: async_sessionmaker[AsyncSession], now: datetime, tz: str,
+                         schools: list[SchoolInfo]) -> Counter:
+        """One time zone's schools, a chunk at a time; one chunk's failure does not stop the others."""
+        try:
+            local = local_time(now, tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.error("unknown time zone %r of schools %s: no reminders", tz, [s.id for s in schools[:5]])
+            return Counter()
+        created: Counter = Counter()
+        for start in range(0, len(schools), self.chunk_size):
+            chunk = schools[start:start + self.chunk_size]
+            steps = self._due_steps(tz, local, chunk)
+            chunk_key = (tz, chunk[0].id, chunk[-1].id, len(chunk))
+            last = self._alerts_checked.get(chunk_key)
+            since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
+            try:
+                created += await self._plan_chunk(sessions, now, local, chunk, steps, since)
+                await asyncio.sleep(0)
+            except Exception:  # retried at the next pass
+                log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
+                continue
+            self._last_hour.update((self._memo(step, tz, local, chunk), local.hour) for step in steps)
+            self._alerts_checked[chunk_key] = now
+        return created
+
+    def _due_steps(self, tz: str, local: datetime, chunk: list[SchoolInfo]) -> dict[Step, int | None]:
+        """The hourly steps not run yet in this school-local hour (none in the quiet window), each with the
+        hour it last ran today (None: not yet today)."""
+        if self.quiet.contains(local.hour):
+            return {}
+        last = {step: self._last_hour.get(self._memo(step, tz, local, chunk)) for step in HOURLY_STEPS}
+        return {step: hour for step, hour in last.items() if hour != local.hour}
+
     async def _plan_chunk(self, sessions: async_sessionmaker[AsyncSession], now: datetime, local: datetime,
                           chunk: list[SchoolInfo], steps: dict[Step, int | None], alerts_since: datetime | None
                           ) -> Counter:
-        async with sessions() as session:
+        async with UnitOfWork(sessions) as uow:
+            session = uow.session
             ctx = PlanContext(session=session, now=now, local=local, schools={s.id: s for s in chunk},
                               calendars=await repo.calendars(session, [s.id for s in chunk],
                                                              local.date() - timedelta(days=400)),
@@ -119,7 +139,7 @@ class ReminderPlanner:
                 messages += await step(ctx)
                 await asyncio.sleep(0)  # let replies in between the steps' Python work
             created = await store(session, messages, now)
-            await session.commit()
+            await uow.commit()
             return created
 
     @staticmethod

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from domain.reminders import KINDS, EffectivePref, QuietWindow, effective, kinds_for, summary_weekday
 from storage.models import User
-from storage.repositories import reminders as repo
+from storage.repositories import reminder_settings as repo
 from usecases.errors import N_, UseCaseError
 from usecases.roles import available_roles
 from usecases.uow import UnitOfWork

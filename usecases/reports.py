@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import current_role
 from domain.decree_263 import NotForThisCountry, applies_to
 from domain.roles import Role
 from storage.models import School, Supervisor, User
@@ -37,6 +36,7 @@ from usecases.report_figures import (
     school_scope,
     sheet_report,
 )
+from usecases.roles import current_role
 from usecases.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
