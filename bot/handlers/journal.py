@@ -83,9 +83,10 @@ async def journal_button(query: CallbackQuery, uow: UnitOfWork, user: User, sett
 
 
 async def day_list(query: CallbackQuery, callback_data: LessonCB, uow: UnitOfWork, user: User, state: FSMContext,
-                   clock: Clock) -> None:
+                   clock: Clock, settings: Settings) -> None:
     await state.set_state(None)
-    await show(query, *day_screen(await journal.day_view(uow, user.id, callback_data.listed_day(), clock.now())))
+    view = await journal.day_view(uow, user.id, callback_data.listed_day(), clock.now())
+    await show(query, *day_screen(view, settings.webapp_url))
 
 
 async def _sheet(query: CallbackQuery, cb: LessonCB, uow: UnitOfWork, user: User, state: FSMContext, clock: Clock,
