@@ -78,6 +78,18 @@ async def _place(session: AsyncSession, country: str, region: str | None,
     return region, district
 
 
+def _area(country: str, region: str | None, district: str | None) -> tuple[str, str | None, str | None]:
+    """Country code upper-cased and checked; empty region and district are None; a district needs its region."""
+    country = (country or "").strip().upper()
+    if country not in COUNTRIES:
+        raise GrantError(f"country must be one of {', '.join(COUNTRIES)}")
+    region = region.strip() if region and region.strip() else None
+    district = district.strip() if district and district.strip() else None
+    if district and not region:
+        raise GrantError("--district needs --region")
+    return country, region, district
+
+
 async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str, region: str | None = None,
                            district: str | None = None, now: datetime) -> Supervisor:
     """Idempotent: the same area twice is one row; a user row made for an unknown id is created `now`."""
@@ -86,13 +98,7 @@ async def grant_supervisor(session: AsyncSession, *, user_id: int, country: str,
     from domain.roles import Role
     from storage.models import Supervisor
 
-    country = (country or "").strip().upper()
-    if country not in COUNTRIES:
-        raise GrantError(f"country must be one of {', '.join(COUNTRIES)}")
-    region = region.strip() if region and region.strip() else None
-    district = district.strip() if district and district.strip() else None
-    if district and not region:
-        raise GrantError("--district needs --region")
+    country, region, district = _area(country, region, district)
     region, district = await _place(session, country, region, district)
     user = await _user(session, user_id, now)
     existing = await session.scalar(select(Supervisor).where(
@@ -123,15 +129,11 @@ async def revoke_supervisor(session: AsyncSession, *, user_id: int, country: str
     return (await session.execute(stmt)).rowcount or 0
 
 
-async def grant_staff(session: AsyncSession, *, school_id: int, position: str, user_id: int | None = None,
-                      phone: str | None = None, name: str | None = None, now: datetime) -> Staff:
-    """Make a person head or deputy of a school: their existing staff row there (found by user id or phone)
-    gets the position, else a new row is added; a link to a user is confirmed `now`."""
-    from sqlalchemy import or_, select
-
+async def _staff_phone(session: AsyncSession, school_id: int, position: str, user_id: int | None,
+                       phone: str | None) -> str | None:
+    """The phone normalized, once the grant is known to be possible (a position, a school, a person)."""
     from domain.phones import normalize_phone
-    from domain.roles import Role
-    from storage.models import School, Staff
+    from storage.models import School
 
     if position not in ("head", "deputy"):
         raise GrantError("position must be head or deputy")
@@ -142,6 +144,19 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
         raise GrantError(f"not a phone number: {phone}")
     if user_id is None and normalized is None:
         raise GrantError("give --user-id or --phone")
+    return normalized
+
+
+async def grant_staff(session: AsyncSession, *, school_id: int, position: str, user_id: int | None = None,
+                      phone: str | None = None, name: str | None = None, now: datetime) -> Staff:
+    """Make a person head or deputy of a school: their existing staff row there (found by user id or phone)
+    gets the position, else a new row is added; a link to a user is confirmed `now`."""
+    from sqlalchemy import or_, select
+
+    from domain.roles import Role
+    from storage.models import Staff
+
+    normalized = await _staff_phone(session, school_id, position, user_id, phone)
     user = await _user(session, user_id, now) if user_id is not None else None
     matches = [Staff.user_id == user_id] if user_id is not None else []
     if normalized:
@@ -156,18 +171,24 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
                       confirmed_at=now if user_id is not None else None)
         session.add(staff)
     else:
-        staff.position = position
-        if user_id is not None and staff.user_id != user_id:
-            staff.user_id = user_id
-            staff.confirmed_via, staff.confirmed_at = "grant", now
-        if normalized and not staff.phone:
-            staff.phone = normalized
-        if name:
-            staff.full_name = name[:120]
+        _promote(staff, position, user_id, normalized, name, now)
     if user is not None and user.role is None:
         user.role = Role.ADMIN.value
     await session.flush()
     return staff
+
+
+def _promote(staff: Staff, position: str, user_id: int | None, phone: str | None, name: str | None,
+             now: datetime) -> None:
+    """An existing staff row gets the position, the user (confirmed by this grant), a missing phone, the name."""
+    staff.position = position
+    if user_id is not None and staff.user_id != user_id:
+        staff.user_id = user_id
+        staff.confirmed_via, staff.confirmed_at = "grant", now
+    if phone and not staff.phone:
+        staff.phone = phone
+    if name:
+        staff.full_name = name[:120]
 
 
 async def revoke_staff(session: AsyncSession, *, school_id: int, position: str, user_id: int | None = None,
@@ -195,27 +216,8 @@ class _Outcome:
 
 
 async def _apply(session: AsyncSession, args: argparse.Namespace, now: datetime) -> _Outcome:
-    from sqlalchemy import select
-
-    from storage.models import School
-
     if args.role == "supervisor":
-        if args.user_id is None or not args.country:
-            return _Outcome(2, "supervisor needs --user-id and --country")
-        if args.revoke:
-            n = await revoke_supervisor(session, user_id=args.user_id, country=args.country, region=args.region,
-                                        district=args.district)
-            return _Outcome(0, f"removed {n} supervisor area(s) of user {args.user_id}")
-        row = await grant_supervisor(session, user_id=args.user_id, country=args.country, region=args.region,
-                                     district=args.district, now=now)
-        message = (f"user {args.user_id} supervises {row.country}"
-                   + (f" / {row.region}" if row.region else "") + (f" / {row.district}" if row.district else ""))
-        if row.region:
-            known = set(await session.scalars(select(School.region).where(School.country == row.country).distinct()))
-            if row.region not in known:
-                message += (f"\nnote: no school has the region {row.region!r} yet; known: "
-                            + ", ".join(sorted(r for r in known if r)))
-        return _Outcome(0, message)
+        return await _apply_supervisor(session, args, now)
     if args.school_id is None:
         return _Outcome(2, f"{args.role} needs --school-id and --user-id or --phone")
     if args.revoke:
@@ -226,6 +228,29 @@ async def _apply(session: AsyncSession, args: argparse.Namespace, now: datetime)
                               phone=args.phone, name=args.name, now=now)
     linked = f"user {staff.user_id}" if staff.user_id else f"phone {staff.phone} (linked when shared in the bot)"
     return _Outcome(0, f"{staff.full_name} is {args.role} of school {args.school_id}: {linked}")
+
+
+async def _apply_supervisor(session: AsyncSession, args: argparse.Namespace, now: datetime) -> _Outcome:
+    from sqlalchemy import select
+
+    from storage.models import School
+
+    if args.user_id is None or not args.country:
+        return _Outcome(2, "supervisor needs --user-id and --country")
+    if args.revoke:
+        n = await revoke_supervisor(session, user_id=args.user_id, country=args.country, region=args.region,
+                                    district=args.district)
+        return _Outcome(0, f"removed {n} supervisor area(s) of user {args.user_id}")
+    row = await grant_supervisor(session, user_id=args.user_id, country=args.country, region=args.region,
+                                 district=args.district, now=now)
+    message = (f"user {args.user_id} supervises {row.country}"
+               + (f" / {row.region}" if row.region else "") + (f" / {row.district}" if row.district else ""))
+    if row.region:
+        known = set(await session.scalars(select(School.region).where(School.country == row.country).distinct()))
+        if row.region not in known:
+            message += (f"\nnote: no school has the region {row.region!r} yet; known: "
+                        + ", ".join(sorted(r for r in known if r)))
+    return _Outcome(0, message)
 
 
 async def run_grant(settings: Settings, args: argparse.Namespace, *, now: datetime) -> int:
