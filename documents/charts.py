@@ -15,7 +15,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from documents.certificate_pdf import BOLD_FONT, FONTS_DIR, REGULAR_FONT
+from documents.certificate_fonts import BOLD_FONT, FONTS_DIR, REGULAR_FONT
 
 __all__ = ["Bar", "bar_chart", "stack_charts"]
 
@@ -95,6 +95,37 @@ def _tick_label(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@dataclass(frozen=True)
+class _Style:
+    """Sizes at a scale (2.0 for a sharper image) and the fonts at those sizes."""
+
+    scale: float
+
+    def px(self, value: float) -> int:
+        return round(value * self.scale)
+
+    def font(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        return _font(self.px(size), bold)
+
+
+@dataclass
+class _Plot:
+    """The plot area of a chart being drawn and its value axis."""
+
+    draw: ImageDraw.ImageDraw
+    style: _Style
+    top: float  # the axis end
+    target: float | None
+    x0: float
+    x1: float
+    y0: float = 0.0
+    y1: float = 0.0
+
+    def share(self, value: float, span: float) -> float:
+        """How far along the axis (of length `span`) a value reaches, cut at the axis end."""
+        return span * max(0.0, min(value, self.top)) / self.top
+
+
 def bar_chart(bars: Sequence[Bar], *, title: str, subtitle: str = "", horizontal: bool = True,
               max_value: float | None = None, target: float | None = None, width: int = 1000,
               scale: float = 1.0) -> bytes:
@@ -105,83 +136,106 @@ def bar_chart(bars: Sequence[Bar], *, title: str, subtitle: str = "", horizontal
     max_value: the axis end (e.g. 100 for per cent, 5 for grades); by default a round number above the
     largest value. target: a dashed reference line (e.g. the plan, 100 %). scale: 2.0 for a sharper image.
     """
-    s = scale
-    px = lambda v: round(v * s)  # noqa: E731 - tiny local helper
-    title_font, sub_font = _font(px(26), bold=True), _font(px(17))
-    label_font, note_font, tick_font = _font(px(17)), _font(px(16), bold=True), _font(px(14))
+    style = _Style(scale)
+    px = style.px
     top_value = max_value if max_value is not None else _nice_max(max((b.value for b in bars), default=0.0))
     top_value = max(top_value, target or 0.0) or 1.0
-    W = px(width)
-    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    margin = px(28)
+    W, margin = px(width), px(28)
     header = margin + px(34) + (px(26) if subtitle else 0) + px(14)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     if horizontal:
-        row_h = px(38)
-        label_w = min(max((_text_width(probe, b.label, label_font) for b in bars), default=0) + px(12), W * 0.38)
-        note_w = max((_text_width(probe, b.note, note_font) for b in bars), default=0) + px(12)
+        label_w = min(max((_text_width(probe, b.label, style.font(17)) for b in bars), default=0) + px(12), W * 0.38)
+        note_w = max((_text_width(probe, b.note, style.font(16, bold=True)) for b in bars), default=0) + px(12)
         plot_x0, plot_x1 = margin + label_w, W - margin - note_w
-        H = header + row_h * max(1, len(bars)) + px(30) + margin
+        H = header + px(38) * max(1, len(bars)) + px(30) + margin
     else:
-        label_lines = 2
         H = px(560)
         plot_x0, plot_x1 = margin + px(40), W - margin
     image = Image.new("RGB", (W, int(H)), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.text((margin, margin), _ellipsize(draw, title, title_font, W - 2 * margin), font=title_font, fill=INK)
-    if subtitle:
-        draw.text((margin, margin + px(36)), _ellipsize(draw, subtitle, sub_font, W - 2 * margin), font=sub_font,
-                  fill=MUTED)
-
+    _draw_titles(draw, style, title, subtitle, W, margin)
+    plot = _Plot(draw, style, top_value, target, plot_x0, plot_x1)
     if horizontal:
-        plot_y0, plot_y1 = header, header + row_h * max(1, len(bars))
-        span = plot_x1 - plot_x0
-        for tick in _ticks(top_value):
-            x = plot_x0 + span * tick / top_value
-            draw.line([(x, plot_y0), (x, plot_y1)], fill=GRID, width=max(1, px(1)))
-            text = _tick_label(tick)
-            draw.text((x - _text_width(draw, text, tick_font) / 2, plot_y1 + px(6)), text, font=tick_font, fill=MUTED)
-        if target is not None:
-            x = plot_x0 + span * min(target, top_value) / top_value
-            _dashed(draw, (x, plot_y0 - px(4)), (x, plot_y1), TARGET, max(1, px(2)), px(6))
-        for i, bar in enumerate(bars):
-            y = plot_y0 + i * row_h
-            label = _ellipsize(draw, bar.label, label_font, label_w - px(12))
-            draw.text((plot_x0 - px(10) - _text_width(draw, label, label_font), y + row_h / 2), label,
-                      font=label_font, fill=INK, anchor="lm")
-            length = span * max(0.0, min(bar.value, top_value)) / top_value
-            if length > 0:
-                draw.rectangle([plot_x0, y + px(7), plot_x0 + length, y + row_h - px(7)], fill=bar.color or BAR)
-            if bar.note:
-                draw.text((plot_x0 + length + px(6), y + row_h / 2), bar.note, font=note_font, fill=INK, anchor="lm")
+        _draw_rows(plot, bars, header, label_w)
     else:
-        plot_y0, plot_y1 = header + px(18), H - margin - px(22) * label_lines - px(8)
-        span = plot_y1 - plot_y0
-        for tick in _ticks(top_value):
-            y = plot_y1 - span * tick / top_value
-            draw.line([(plot_x0, y), (plot_x1, y)], fill=GRID, width=max(1, px(1)))
-            text = _tick_label(tick)
-            draw.text((plot_x0 - px(6) - _text_width(draw, text, tick_font), y), text, font=tick_font, fill=MUTED,
-                      anchor="lm")
-        if target is not None:
-            y = plot_y1 - span * min(target, top_value) / top_value
-            _dashed(draw, (plot_x0, y), (plot_x1, y), TARGET, max(1, px(2)), px(6))
-        n = max(1, len(bars))
-        slot = (plot_x1 - plot_x0) / n
-        bar_w = min(slot * 0.7, px(90))
-        small_label = _font(px(15)) if slot < px(110) else label_font
-        for i, bar in enumerate(bars):
-            cx = plot_x0 + slot * (i + 0.5)
-            height = span * max(0.0, min(bar.value, top_value)) / top_value
-            if height > 0:
-                draw.rectangle([cx - bar_w / 2, plot_y1 - height, cx + bar_w / 2, plot_y1], fill=bar.color or BAR)
-            if bar.note:
-                note = _ellipsize(draw, bar.note, note_font, slot)
-                draw.text((cx, plot_y1 - height - px(4)), note, font=note_font, fill=INK, anchor="md")
-            for j, line in enumerate(_wrap(draw, bar.label, small_label, slot - px(4), label_lines)):
-                draw.text((cx, plot_y1 + px(6) + j * px(20)), line, font=small_label, fill=INK, anchor="ma")
+        _draw_columns(plot, bars, header, H - margin)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _draw_titles(draw: ImageDraw.ImageDraw, style: _Style, title: str, subtitle: str, width: int,
+                 margin: int) -> None:
+    title_font, sub_font = style.font(26, bold=True), style.font(17)
+    draw.text((margin, margin), _ellipsize(draw, title, title_font, width - 2 * margin), font=title_font, fill=INK)
+    if subtitle:
+        draw.text((margin, margin + style.px(36)), _ellipsize(draw, subtitle, sub_font, width - 2 * margin),
+                  font=sub_font, fill=MUTED)
+
+
+def _draw_rows(plot: _Plot, bars: Sequence[Bar], header: float, label_w: float) -> None:
+    """Horizontal bars: one row each, the label on the left, the note after the bar; ticks under the plot."""
+    draw, px = plot.draw, plot.style.px
+    label_font, note_font, tick_font = plot.style.font(17), plot.style.font(16, bold=True), plot.style.font(14)
+    row_h = px(38)
+    plot.y0, plot.y1 = header, header + row_h * max(1, len(bars))
+    span = plot.x1 - plot.x0
+    for tick in _ticks(plot.top):
+        x = plot.x0 + span * tick / plot.top
+        draw.line([(x, plot.y0), (x, plot.y1)], fill=GRID, width=max(1, px(1)))
+        text = _tick_label(tick)
+        draw.text((x - _text_width(draw, text, tick_font) / 2, plot.y1 + px(6)), text, font=tick_font, fill=MUTED)
+    if plot.target is not None:
+        x = plot.x0 + span * min(plot.target, plot.top) / plot.top
+        _dashed(draw, (x, plot.y0 - px(4)), (x, plot.y1), TARGET, max(1, px(2)), px(6))
+    for i, bar in enumerate(bars):
+        y = plot.y0 + i * row_h
+        label = _ellipsize(draw, bar.label, label_font, label_w - px(12))
+        draw.text((plot.x0 - px(10) - _text_width(draw, label, label_font), y + row_h / 2), label,
+                  font=label_font, fill=INK, anchor="lm")
+        length = plot.share(bar.value, span)
+        if length > 0:
+            draw.rectangle([plot.x0, y + px(7), plot.x0 + length, y + row_h - px(7)], fill=bar.color or BAR)
+        if bar.note:
+            draw.text((plot.x0 + length + px(6), y + row_h / 2), bar.note, font=note_font, fill=INK, anchor="lm")
+
+
+LABEL_LINES = 2  # under each column
+
+
+def _draw_columns(plot: _Plot, bars: Sequence[Bar], header: float, bottom: float) -> None:
+    """Vertical bars: one column each, the note above it, the label (two lines at most) under it; ticks left."""
+    draw, px = plot.draw, plot.style.px
+    tick_font = plot.style.font(14)
+    plot.y0, plot.y1 = header + px(18), bottom - px(22) * LABEL_LINES - px(8)
+    span = plot.y1 - plot.y0
+    for tick in _ticks(plot.top):
+        y = plot.y1 - span * tick / plot.top
+        draw.line([(plot.x0, y), (plot.x1, y)], fill=GRID, width=max(1, px(1)))
+        text = _tick_label(tick)
+        draw.text((plot.x0 - px(6) - _text_width(draw, text, tick_font), y), text, font=tick_font, fill=MUTED,
+                  anchor="lm")
+    if plot.target is not None:
+        y = plot.y1 - span * min(plot.target, plot.top) / plot.top
+        _dashed(draw, (plot.x0, y), (plot.x1, y), TARGET, max(1, px(2)), px(6))
+    slot = (plot.x1 - plot.x0) / max(1, len(bars))
+    for i, bar in enumerate(bars):
+        _draw_column(plot, bar, plot.x0 + slot * (i + 0.5), slot, span)
+
+
+def _draw_column(plot: _Plot, bar: Bar, cx: float, slot: float, span: float) -> None:
+    draw, px = plot.draw, plot.style.px
+    note_font = plot.style.font(16, bold=True)
+    label_font = plot.style.font(15) if slot < px(110) else plot.style.font(17)
+    bar_w = min(slot * 0.7, px(90))
+    height = plot.share(bar.value, span)
+    if height > 0:
+        draw.rectangle([cx - bar_w / 2, plot.y1 - height, cx + bar_w / 2, plot.y1], fill=bar.color or BAR)
+    if bar.note:
+        note = _ellipsize(draw, bar.note, note_font, slot)
+        draw.text((cx, plot.y1 - height - px(4)), note, font=note_font, fill=INK, anchor="md")
+    for j, line in enumerate(_wrap(draw, bar.label, label_font, slot - px(4), LABEL_LINES)):
+        draw.text((cx, plot.y1 + px(6) + j * px(20)), line, font=label_font, fill=INK, anchor="ma")
 
 
 def _dashed(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float], color: Color,
