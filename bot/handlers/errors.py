@@ -18,9 +18,10 @@ from aiogram.utils.i18n import I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories.users import mark_blocked
 from usecases.clock import Clock
 from usecases.errors import UseCaseError
+from usecases.onboarding import note_blocked
+from usecases.uow import UnitOfWork
 
 log = logging.getLogger("bot.errors")
 
@@ -74,9 +75,8 @@ async def on_error(event: ErrorEvent, sessions: async_sessionmaker[AsyncSession]
     elif isinstance(exc, TelegramForbiddenError):
         log.info("user %s blocked the bot; marked", user.id if user else "?")
         if user is not None:
-            async with sessions() as session:
-                await mark_blocked(session, user.id, clock.now())
-                await session.commit()
+            async with UnitOfWork(sessions) as uow:
+                await note_blocked(uow, user.id, clock.now())
     elif isinstance(exc, TelegramRetryAfter):
         log.warning("flood control for update %s: retry after %s s; reply dropped", update.update_id,
                     exc.retry_after)
