@@ -77,39 +77,38 @@ def fit(
     words = text.split(" ")
     unit = [pdf.get_string_width(w) / 100 + spacing_em * len(w) * PT for w in words]
     space = pdf.get_string_width(" ") / 100 + spacing_em * PT
-
-    def wrap(size: float) -> list[list[int]]:
-        lines: list[list[int]] = []
-        cur: list[int] = []
-        cur_w = 0.0
-        for i, w in enumerate(unit):
-            ww = w * size
-            if cur and cur_w + space * size + ww > width:
-                lines.append(cur)
-                cur, cur_w = [], 0.0
-            cur_w = ww if not cur else cur_w + space * size + ww
-            cur.append(i)
-        lines.append(cur)
-        return lines
-
-    def fits(size: float, n: int) -> list[str] | None:
-        lines = wrap(size)
-        if len(lines) > n or max(unit) * size > width:
-            return None
-        return [" ".join(words[i] for i in line) for line in lines]
-
     single_floor = max(min_pt, max_pt * 0.8)
     for n, floor in ((1, single_floor), (max_lines, 5.0)):
         size = max_pt
         while size >= floor:
-            got = fits(size, n)
-            if got is not None:
+            lines = _wrap_words(unit, space, size, width)
+            if len(lines) <= n and max(unit) * size <= width:
                 pdf.set_font_size(size)
-                return size, got
+                return size, [" ".join(words[i] for i in line) for line in lines]
             size -= 0.5
-    # a very long unbreakable word, or far too much text: break anywhere
-    size = 5.0
-    pdf.set_font_size(size)
+    return 5.0, _broken_anywhere(pdf, text, width, max_lines)
+
+
+def _wrap_words(unit: list[float], space: float, size: float, width: float) -> list[list[int]]:
+    """Words (by their widths per point) wrapped at `size` into lines of word indexes."""
+    lines: list[list[int]] = []
+    cur: list[int] = []
+    cur_w = 0.0
+    for i, w in enumerate(unit):
+        ww = w * size
+        if cur and cur_w + space * size + ww > width:
+            lines.append(cur)
+            cur, cur_w = [], 0.0
+        cur_w = ww if not cur else cur_w + space * size + ww
+        cur.append(i)
+    lines.append(cur)
+    return lines
+
+
+def _broken_anywhere(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
+    """The last resort (a very long unbreakable word, or far too much text): 5 pt, broken anywhere, the last
+    line cut with "…"."""
+    pdf.set_font_size(5.0)
     lines = hard_wrap(pdf, text, width)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
@@ -117,7 +116,7 @@ def fit(
         while last and pdf.get_string_width(last + "…") > width:
             last = last[:-1]
         lines[-1] = last.rstrip() + "…"
-    return size, lines
+    return lines
 
 
 def hard_wrap(pdf: FPDF, text: str, width: float) -> list[str]:
