@@ -22,6 +22,7 @@ from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 # The certificate's font loader: DejaVu cut to our scripts and parsed once, attached per document.
 from documents.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
@@ -109,6 +110,20 @@ class _ReportPDF(FPDF):
         self.cell(0, 5, f"{self.footer_text}   {self.page_no()}/{{nb}}".strip(), align="R")
 
 
+def _texts(doc: ReportDocument, formats: NumberFormats) -> list[str]:
+    """Every text the document shows, as shown (to choose the fonts' fast path)."""
+    texts = [doc.title, *doc.lines, doc.footer]
+    for section in doc.sections:
+        texts += [section.heading, *section.paragraphs]
+        if section.table:
+            texts += [c.title for c in section.table.columns]
+            texts += [formats.cell(v, c.kind) for row in section.table.rows
+                      for v, c in zip(row, section.table.columns, strict=False)]
+            texts += [formats.cell(v, c.kind) for v, c in zip(section.table.total or (), section.table.columns,
+                                                              strict=False)]
+    return texts
+
+
 class ReportRenderer:
     """Tables to PDF; fonts parsed once (make one per process, reuse it). Thread-safe."""
 
@@ -133,16 +148,7 @@ class ReportRenderer:
     def render(self, doc: ReportDocument, formats: NumberFormats | None = None, *,
                made_at: datetime | None = None) -> bytes:
         formats = formats or NumberFormats()
-        texts = [doc.title, *doc.lines, doc.footer]
-        for section in doc.sections:
-            texts += [section.heading, *section.paragraphs]
-            if section.table:
-                texts += [c.title for c in section.table.columns]
-                texts += [formats.cell(v, c.kind) for row in section.table.rows
-                          for v, c in zip(row, section.table.columns, strict=False)]
-                texts += [formats.cell(v, c.kind) for v, c in zip(section.table.total or (), section.table.columns,
-                                                                  strict=False)]
-        fast = {ord(ch) for t in texts for ch in t} <= self._core | {10}
+        fast = {ord(ch) for t in _texts(doc, formats) for ch in t} <= self._core | {10}
         wide = any(s.table and len(s.table.columns) > 7 for s in doc.sections)
         with self._lock:
             pdf = _ReportPDF(orientation="L" if wide else "P", unit="mm", format="A4")
@@ -227,13 +233,13 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 @dataclass
 class _SheetWriter:
-    sheet: object
+    sheet: Worksheet
     row: int = 1
     widths: dict[int, float] = field(default_factory=dict)
 
     def put(self, col: int, value: Cell, *, bold: bool = False, number_format: str | None = None,
             fill: str | None = None) -> None:
-        cell = self.sheet.cell(row=self.row, column=col, value=value)  # type: ignore[attr-defined]
+        cell = self.sheet.cell(row=self.row, column=col, value=value)
         if bold:
             cell.font = Font(bold=True)
         if number_format and isinstance(value, int | float):
@@ -242,6 +248,45 @@ class _SheetWriter:
             cell.fill = PatternFill("solid", fgColor=fill)
         if isinstance(value, str) and col in self.widths:
             self.widths[col] = max(self.widths[col], min(60.0, len(value) * 1.1 + 2))
+
+    def texts(self, doc: ReportDocument, section: Section) -> None:
+        """The document's title and lines, the section's heading and paragraphs, one a row."""
+        ws = self.sheet
+        self.put(1, doc.title, bold=True)
+        ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+        self.row += 1
+        for line in doc.lines:
+            self.put(1, line)
+            self.row += 1
+        if section.heading:
+            self.row += 1
+            self.put(1, section.heading, bold=True)
+            self.row += 1
+        for paragraph in section.paragraphs:
+            self.put(1, paragraph)
+            ws.cell(row=self.row, column=1).alignment = Alignment(wrap_text=False)
+            self.row += 1
+
+    def table(self, table: Table) -> None:
+        """A header row (frozen, filtered), the rows and the total in bold; columns as wide as their texts."""
+        ws = self.sheet
+        self.row += 1
+        header_row = self.row
+        self.widths = {i: 8.0 for i in range(1, len(table.columns) + 1)}
+        for i, column in enumerate(table.columns, start=1):
+            self.put(i, column.title, bold=True, fill="E6ECF5")
+            ws.cell(row=self.row, column=i).alignment = Alignment(wrap_text=True, vertical="top")
+        for values in [*table.rows, *([table.total] if table.total is not None else [])]:
+            self.row += 1
+            bold = values is table.total
+            for i, (value, column) in enumerate(zip(values, table.columns, strict=False), start=1):
+                self.put(i, value, bold=bold, number_format=_XLSX_FORMATS.get(column.kind))
+        for i, width in self.widths.items():
+            ws.column_dimensions[get_column_letter(i)].width = max(width, 6.0 * table.columns[i - 1].width)
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=2 if table.columns[0].kind is ColumnKind.TEXT else 1)
+        if table.rows:
+            last = header_row + len(table.rows)
+            ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(table.columns))}{last}"
 
 
 def report_xlsx(doc: ReportDocument) -> bytes:
@@ -253,40 +298,9 @@ def report_xlsx(doc: ReportDocument) -> bytes:
     for section in sections:
         ws = wb.create_sheet(_sheet_title(section.sheet_name or section.heading or doc.title, taken))
         w = _SheetWriter(ws)
-        w.put(1, doc.title, bold=True)
-        ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-        w.row += 1
-        for line in doc.lines:
-            w.put(1, line)
-            w.row += 1
-        if section.heading:
-            w.row += 1
-            w.put(1, section.heading, bold=True)
-            w.row += 1
-        for paragraph in section.paragraphs:
-            w.put(1, paragraph)
-            ws.cell(row=w.row, column=1).alignment = Alignment(wrap_text=False)
-            w.row += 1
+        w.texts(doc, section)
         if section.table is not None:
-            table = section.table
-            w.row += 1
-            header_row = w.row
-            w.widths = {i: 8.0 for i in range(1, len(table.columns) + 1)}
-            for i, column in enumerate(table.columns, start=1):
-                w.put(i, column.title, bold=True, fill="E6ECF5")
-                ws.cell(row=w.row, column=i).alignment = Alignment(wrap_text=True, vertical="top")
-            for values in [*table.rows, *([table.total] if table.total is not None else [])]:
-                w.row += 1
-                bold = values is table.total
-                for i, (value, column) in enumerate(zip(values, table.columns, strict=False), start=1):
-                    w.put(i, value, bold=bold, number_format=_XLSX_FORMATS.get(column.kind))
-            for i, width in w.widths.items():
-                ws.column_dimensions[get_column_letter(i)].width = max(width, 6.0 * table.columns[i - 1].width)
-            ws.freeze_panes = ws.cell(row=header_row + 1, column=2 if table.columns[0].kind is ColumnKind.TEXT
-                                      else 1)
-            last = header_row + len(table.rows)
-            if table.rows:
-                ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(table.columns))}{last}"
+            w.table(section.table)
         else:
             ws.column_dimensions["A"].width = 100
     out = io.BytesIO()
