@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 # The certificate's font loader: DejaVu cut to our scripts and parsed once, attached per document.
-from documents.certificate_pdf import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
+from documents.certificate_fonts import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
 
 __all__ = ["Column", "ColumnKind", "NumberFormats", "ReportDocument", "ReportRenderer", "Section", "Table",
            "report_xlsx", "safe_file_name"]
