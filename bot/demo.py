@@ -59,9 +59,7 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     `today` (the clock's day in UTC by default); marks are stamped with the clock's now."""
     existing = await session.scalar(select(School).where(School.external_id == DEMO_EXTERNAL_ID))
     if existing is not None:
-        class_ids = list(await session.scalars(select(SchoolClass.id).where(SchoolClass.school_id == existing.id)))
-        student_ids = list(await session.scalars(select(Student.id).where(Student.school_id == existing.id)))
-        return DemoSchool(school_id=existing.id, class_ids=class_ids, student_ids=student_ids)
+        return await _existing_demo(session, existing)
     now = clock.now()
     today = today or now.date()
     school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
@@ -89,6 +87,12 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
     _add_summatives(session, school, term, today, classes, subjects)
     await session.flush()
     return demo
+
+
+async def _existing_demo(session: AsyncSession, school: School) -> DemoSchool:
+    class_ids = list(await session.scalars(select(SchoolClass.id).where(SchoolClass.school_id == school.id)))
+    student_ids = list(await session.scalars(select(Student.id).where(Student.school_id == school.id)))
+    return DemoSchool(school_id=school.id, class_ids=class_ids, student_ids=student_ids)
 
 
 def _add_calendar(session: AsyncSession, school: School, start_year: int) -> list[Term]:

@@ -74,17 +74,7 @@ class LessonDraft:
 
 async def import_journal(session: AsyncSession, tables: list[Table], *, now: datetime) -> ImportReport:
     report = ImportReport("journal")
-    rows: list[Row] = []
-    has_school_column = False
-    several = sum(1 for t in tables if t.rows) > 1
-    for table in tables:
-        if not table.rows:
-            continue
-        bound = bind(table, JOURNAL, report, required=("class", "subject", "date"),
-                     fill_down=("school", "school_id"), skip_unknown=several)
-        if bound is not None:
-            rows += bound.rows
-            has_school_column |= bool({"school", "school_id"} & bound.columns)
+    rows, has_school_column = _journal_rows(tables, report)
     finder = await load_finder(session, report, rows=bool(rows), has_school_column=has_school_column)
     if finder is None:
         return report
@@ -99,6 +89,21 @@ async def import_journal(session: AsyncSession, tables: list[Table], *, now: dat
         if not report.errors:
             await _write(session, school, lessons, report, now)
     return report
+
+
+def _journal_rows(tables: list[Table], report: ImportReport) -> tuple[list[Row], bool]:
+    """Every sheet's rows (a sheet without a journal header is skipped when there are several); whether any
+    sheet has a school column."""
+    rows: list[Row] = []
+    has_school_column = False
+    several = sum(1 for t in tables if t.rows) > 1
+    for table in tables:
+        bound = bind(table, JOURNAL, report, required=("class", "subject", "date"),
+                     fill_down=("school", "school_id"), skip_unknown=several) if table.rows else None
+        if bound is not None:
+            rows += bound.rows
+            has_school_column |= bool({"school", "school_id"} & bound.columns)
+    return rows, has_school_column
 
 
 def _read_rows(session: AsyncSession, directory: SchoolDirectory, rows: list[Row], report: ImportReport,

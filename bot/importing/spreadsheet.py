@@ -126,6 +126,17 @@ def bind(table: Table, spec: ColumnSpec, report: ImportReport, *, required: Iter
     """
     if not table.rows:
         return BoundTable(table.name, set(), [])
+    header = _read_header(table, spec, report, required, skip_unknown)
+    if header is None:
+        return None
+    index, columns = header
+    return BoundTable(table.name, set(columns), _bound_rows(table, index, columns, set(fill_down)))
+
+
+def _read_header(table: Table, spec: ColumnSpec, report: ImportReport, required: Iterable[str],
+                 skip_unknown: bool) -> tuple[int, dict[str, int]] | None:
+    """The header's index and its columns (canonical name -> position); None, reported, when it is missing,
+    lacks a required column or names one twice."""
     index = _header_index(table.rows, spec)
     if index is None and skip_unknown:
         report.warn(table.name, "no known columns in the first rows; sheet skipped")
@@ -145,12 +156,17 @@ def bind(table: Table, spec: ColumnSpec, report: ImportReport, *, required: Iter
         return None
     for unknown in found.unknown:
         report.warn(table.name, f"column “{unknown}” is not used")
-    carried = set(fill_down)
+    return index, found.columns
+
+
+def _bound_rows(table: Table, index: int, columns: dict[str, int], carried: set[str]) -> list[Row]:
+    """The rows under the header as {canonical column: value}: text stripped, empty cells None, `carried`
+    columns filled down."""
     last: dict[str, object] = {}
     rows = []
     for number, values in table.rows[index + 1:]:
         row = Row(table.name, number)
-        for canonical, column in found.columns.items():
+        for canonical, column in columns.items():
             value = values[column] if column < len(values) else None
             if isinstance(value, str):
                 value = value.strip() or None
@@ -161,7 +177,7 @@ def bind(table: Table, spec: ColumnSpec, report: ImportReport, *, required: Iter
                     last[canonical] = value
             row.values[canonical] = value
         rows.append(row)
-    return BoundTable(table.name, set(found.columns), rows)
+    return rows
 
 
 def sheet_is(table: Table, names: Iterable[str]) -> bool:
