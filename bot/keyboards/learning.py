@@ -3,7 +3,7 @@ correct option never travels in a button."""
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -30,7 +30,7 @@ class QuizCB(CallbackData, prefix="q"):
     c: int  # chosen shown option 0..3
 
 
-class ExamAct(str, Enum):
+class ExamAct(StrEnum):
     """What an exam button does (short values: callback data is limited to 64 bytes)."""
 
     home = "home"
@@ -52,7 +52,7 @@ class ExamAnswerCB(CallbackData, prefix="xa"):
     c: int  # chosen shown option 0..3
 
 
-class CertAct(str, Enum):
+class CertAct(StrEnum):
     """What a certificate button does."""
 
     home = "home"
