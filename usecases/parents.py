@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 
 from domain.countries import local_day, rules_for
-from domain.grading import Mark, term_grade
+from domain.grading import Mark, is_percent_kind, term_grade, weighted_term_percent
 from domain.journal import (
     AttendanceSummary,
     MarkRow,
@@ -185,6 +185,8 @@ class SubjectTerm:
     average: float | None
     forecast: int | None
     term_grades: list[tuple[str, int]]  # ("T1", 5) ...
+    #: Where the country weighs the term mark in per cents (Kazakhstan), the forecast's per cent.
+    forecast_percent: float | None = None
 
 
 @dataclass
@@ -208,30 +210,51 @@ class ChildView:
     subjects: list[SubjectTerm] = field(default_factory=list)
     homework_day: date | None = None
     homework: list[tuple[str, str]] = field(default_factory=list)
+    #: As the chat's screens show them: the week's summative per cents, the term's absences with and without a
+    #: reason, and the term grades set by the school with the school's terms (for half-year and year marks).
+    week_percents: dict[str, float] = field(default_factory=dict)
+    week_overall_percent: float | None = None
+    term_excused: int = 0
+    term_unexcused: int = 0
+    term_grade_rows: list[tuple[str, str, int]] = field(default_factory=list)  # (subject, "2025-2026/T1", grade)
+    terms: list[tuple[int, date, date]] = field(default_factory=list)
+    oldest_week: date | None = None  # the earliest week a parent may page back to (as in chat)
 
 
 async def child_view(uow: UnitOfWork, parent_user_id: int, student_id: int, week_of: date | None,
                      now: datetime) -> ChildView:
-    """The child's week (containing `week_of`, default this week) and current term."""
+    """The child's week (containing `week_of`, default this week; never ahead, at most a year back, as in chat)
+    and current term."""
     child = await open_child(uow, parent_user_id, student_id)
     today = local_day(child.timezone, now)
-    start = week_start(week_of or today)
+    oldest = week_start(today) + timedelta(weeks=OLDEST_WEEK)
+    start = max(week_start(min(week_of or today, today)), oldest)
     week_rows = await journal.child_marks(uow.session, child.id, start, start + timedelta(days=6))
-    week = summarize_week(week_rows)
+    week = summarize_week(week_rows, child.country)
     view = ChildView(id=child.id, name=child.name, class_name=child.class_name, school_name=child.school_name,
                      country=child.country, today=today, week_start=start,
                      week=sorted(week_rows, key=lambda r: (r.day, r.subject)), week_averages=week.averages,
-                     week_overall=week.overall, week_absences=week.absences, week_late=week.late, term_number=None)
-    term = await journal.term_for(uow.session, child.school_id, today)
-    if term is not None:
-        rows = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on)
-        attendance = summarize_attendance([row.attendance for row in rows])
-        view.term_number, view.term_lessons = term.number, attendance.lessons
-        view.term_missed, view.term_late = attendance.missed, attendance.late
-        view.subjects = _subjects(child.country, rows, await journal.child_term_grades(uow.session, child.id))
+                     week_overall=week.overall, week_absences=week.absences, week_late=week.late, term_number=None,
+                     week_percents=week.percents, week_overall_percent=week.overall_percent, oldest_week=oldest)
+    await _fill_term(uow, child, today, view)
     homework = await _homework(uow, child, today)
     view.homework_day, view.homework = homework.day, homework.items
     return view
+
+
+async def _fill_term(uow: UnitOfWork, child: Child, today: date, view: ChildView) -> None:
+    """The current term's attendance and marks per subject, and every term grade set by the school."""
+    view.term_grade_rows = await journal.child_term_grades(uow.session, child.id)
+    view.terms = await journal.school_terms(uow.session, child.school_id)
+    term = await journal.term_for(uow.session, child.school_id, today)
+    if term is None:
+        return
+    rows = await journal.child_marks(uow.session, child.id, term.starts_on, term.ends_on)
+    attendance = summarize_attendance([row.attendance for row in rows])
+    view.term_number, view.term_lessons = term.number, attendance.lessons
+    view.term_missed, view.term_late = attendance.missed, attendance.late
+    view.term_excused, view.term_unexcused = attendance.absent_excused, attendance.absent_unexcused
+    view.subjects = _subjects(child.country, rows, view.term_grade_rows)
 
 
 async def _homework(uow: UnitOfWork, child: Child, today: date) -> ChildHomework:
@@ -254,8 +277,10 @@ def _subjects(country: str, rows: list[MarkRow], term_grades: list[tuple[str, st
         values = marks.get(subject, [])
         # Per cents (Kazakhstan's СОР/СОЧ) are not marks of the scale: the mean is of the marks alone.
         counted = [m.grade for m in values if m.kind == "regular" or not percent]
+        scored = [Mark(m.grade, m.kind, m.points, m.max_points) for m in values]
         result.append(SubjectTerm(
             subject=subject, marks=values, average=round_half_up(mean(counted)) if counted else None,
-            forecast=term_grade(country, [Mark(m.grade, m.kind, m.points, m.max_points) for m in values]),
-            term_grades=grades.get(subject, [])))
+            forecast=term_grade(country, scored), term_grades=grades.get(subject, []),
+            forecast_percent=weighted_term_percent(country, scored)
+            if any(is_percent_kind(country, m.kind) for m in scored) else None))
     return result

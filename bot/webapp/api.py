@@ -15,11 +15,11 @@ from aiohttp import web
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.factory import App
-from bot.formatting import fmt_date, fmt_number
+from bot.formatting import fmt_date
 from bot.i18n import language_from_telegram
 from bot.webapp.auth import InitDataRefused, init_data_from_header, validate_init_data
+from bot.webapp.child import child_json
 from bot.webapp.texts import page_texts
-from domain.countries import rules_for
 from storage.models import User
 from usecases import journal_grid, parents
 from usecases.errors import BadValue, UseCaseError
@@ -131,12 +131,20 @@ def grid_json(result: journal_grid.Grid, caller: Caller) -> dict:
         "start": result.start.isoformat(), "today": result.today.isoformat(),
         "earlier": (result.start - timedelta(days=7)).isoformat(),
         "later": (result.start + timedelta(days=7)).isoformat() if result.end < result.today else None,
-        "is_class_teacher": result.is_class_teacher, "min_marks": result.min_marks,
+        "is_class_teacher": result.is_class_teacher, "gaps": _gaps(result) if result.is_class_teacher else None,
+        "min_marks": result.min_marks,
         "summatives": [["section", names[0]], ["term", names[1]]],
         "columns": columns, "pupils": _jsonable(result.pupils),
         "cells": {f"{i}:{pupil}": {"attendance": c.attendance, "grade": c.grade, "kind": c.kind, "points": c.points,
                                    "max_points": c.max_points} for (i, pupil), c in result.cells.items()},
     }
+
+
+def _gaps(result: journal_grid.Grid) -> dict[str, int]:
+    """The class teacher's summary: past lessons without attendance, without a mark, pupils with too few marks."""
+    return {"attendance": sum(c.gap == "attendance" for c in result.columns),
+            "marks": sum(c.gap == "marks" for c in result.columns),
+            "pupils": sum(p.too_few_marks for p in result.pupils)}
 
 
 async def _body(request: web.Request) -> dict:
@@ -181,34 +189,6 @@ async def child(request: web.Request, caller: Caller) -> web.Response:
     async with caller.uow() as uow:
         view = await parents.child_view(uow, caller.user_id, int(query["student_id"]), _day(query.get("week")),
                                         caller.now)
-    return web.json_response(child_json(view, caller))
-
-
-def child_json(view: parents.ChildView, caller: Caller) -> dict:
-    lang = caller.lang
-    days: dict[str, dict] = {}
-    for row in view.week:
-        entry = days.setdefault(row.day.isoformat(), {"label": fmt_date(row.day, lang, "EEE d MMM"), "items": []})
-        entry["items"].append({"subject": row.subject, "grade": row.grade, "kind": row.kind,
-                               "attendance": row.attendance, "points": row.points, "max_points": row.max_points})
-    end = view.week_start + timedelta(days=6)
-    return {
-        "id": view.id, "name": view.name, "class_name": view.class_name, "school_name": view.school_name,
-        "country": view.country, "top": max(rules_for(view.country).mark_scale.value),
-        "week_start": view.week_start.isoformat(),
-        "range": f"{fmt_date(view.week_start, lang, 'd MMM')} – {fmt_date(end, lang, 'd MMM')}",
-        "earlier": (view.week_start - timedelta(days=7)).isoformat(),
-        "later": (view.week_start + timedelta(days=7)).isoformat() if end < view.today else None,
-        "days": [days[key] for key in sorted(days)],
-        "average": fmt_number(view.week_overall, lang) if view.week_overall is not None else "—",
-        "absent": view.week_absences, "late": view.week_late,
-        "term": view.term_number, "term_lessons": view.term_lessons, "term_missed": view.term_missed,
-        "term_late": view.term_late,
-        "subjects": [{"subject": s.subject, "average": s.average,
-                      "average_text": fmt_number(s.average, lang) if s.average is not None else "—",
-                      "marks": [{"day": fmt_date(m.day, lang, "d MMM"), "grade": m.grade, "kind": m.kind,
-                                 "points": m.points, "max_points": m.max_points} for m in s.marks],
-                      "forecast": s.forecast, "term_grades": s.term_grades} for s in view.subjects],
-        "homework_date": fmt_date(view.homework_day, lang, "EEEE d MMM") if view.homework_day else None,
-        "homework": [{"subject": s, "text": h} for s, h in view.homework],
-    }
+    i18n = caller.app.i18n
+    with i18n.context(), i18n.use_locale(caller.lang):  # the chat's formatting helpers, in the reader's language
+        return web.json_response(child_json(view, caller.lang))

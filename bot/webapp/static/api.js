@@ -1,6 +1,7 @@
 // Requests to the bot's API, each carrying Telegram's initData; writes queue up and are retried until the
-// server answers, so a save made while the connection drops is shown and never silently lost; cell changes are
-// also kept in localStorage (PendingStore) until accepted, so a reload or a reopened Mini App sends them still.
+// server answers, so a save made while the connection drops is shown and never silently lost; every write is
+// also kept in localStorage (PendingStore, through outbox.js) until answered, so a reload or a reopened Mini App
+// sends it still.
 
 const webApp = () => (window.Telegram && window.Telegram.WebApp) || null;
 
@@ -87,8 +88,8 @@ export function userId() {
   try { return JSON.parse(new URLSearchParams(initData()).get("user") || "{}").id || 0; } catch (_e) { return 0; }
 }
 
-// Unsent cell changes survive a reload or a closed-and-reopened Mini App: one entry per cell (the latest tap
-// wins), kept in localStorage until the server accepts the change or refuses it as stale.
+// Unsent writes survive a reload or a closed-and-reopened Mini App: one entry per cell or lesson field (the latest
+// wins), kept in localStorage until the server accepts the change or refuses it.
 export class PendingStore {
   constructor(user) { this.key = `maktab:pending:${user}`; }
 
@@ -111,12 +112,16 @@ export class PendingStore {
     if (all[cell] && all[cell].id === id) { delete all[cell]; this.write(all); }
   }
 
-  // Our own accepted save moved the lesson on: waiting entries of that lesson carry the new version.
+  // Our own answered save moved the lesson on: waiting entries of that lesson carry the new version (texts
+  // carry none).
   bump(lesson, version) {
     const all = this.all();
     let changed = false;
     for (const entry of Object.values(all)) {
-      if (entry.lesson === lesson && entry.body.version !== version) { entry.body.version = version; changed = true; }
+      if (entry.lesson === lesson && "version" in entry.body && entry.body.version < version) {
+        entry.body.version = version;
+        changed = true;
+      }
     }
     if (changed) this.write(all);
   }

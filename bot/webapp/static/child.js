@@ -36,29 +36,43 @@ function capitalized(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// A mark as the chat writes it ("4", "SOR 17/20 (85 %)"); the short form where the server sent none.
 function mark(item) {
-  return markText(item);
+  return item.text || markText(item);
 }
 
-function weekSection(view) {
-  const nav = el("div", { class: "nav" },
-    el("button", { type: "button", id: "earlier", onclick: () => openChild(view.id, view.earlier) }, t("◀ Earlier")),
+function weekNav(view) {
+  return el("div", { class: "nav" },
+    el("button", { type: "button", id: "earlier", disabled: !view.earlier, onclick: () => openChild(view.id, view.earlier) },
+      t("◀ Earlier")),
     el("span", { class: "range" }, view.range),
     el("button", { type: "button", id: "later", disabled: !view.later, onclick: () => openChild(view.id, view.later) },
       t("Later ▶")));
-  const summary = el("p", { class: "summary" }, t("Average {average} · absent {absent} · late {late}",
-    { average: view.average, absent: view.absent, late: view.late }));
+}
+
+function weekDays(view) {
   // A lesson the child simply attended shows nothing, as in the chat's week.
   const shown = view.days.map((day) => ({ ...day, items: day.items.filter((item) => item.grade !== null
     || ICON[item.attendance]) })).filter((day) => day.items.length);
-  const days = shown.length ? shown.map((day) => el("div", { class: "day-row" },
-    el("div", { class: "day-label" }, day.label),
+  if (!shown.length) return [el("p", { class: "muted" }, t("No grades or absences this week."))];
+  return shown.map((day) => el("div", { class: "day-row" },
+    el("div", { class: "day-label" }, capitalized(day.label)),
     el("ul", { class: "items" }, day.items.map((item) => el("li", {},
       el("span", { class: "subject" }, item.subject),
-      item.grade !== null ? el("b", { class: `grade${item.kind !== "regular" ? " summative" : ""}` }, mark(item, view.top)) : null,
-      ICON[item.attendance] ? el("span", { class: "att" }, ICON[item.attendance]) : null)))))
-    : [el("p", { class: "muted" }, t("No grades or absences this week."))];
-  return el("section", { class: "card", id: "week" }, el("h2", {}, t("Week")), nav, summary, ...days);
+      item.grade !== null ? el("b", { class: `grade${item.kind !== "regular" ? " summative" : ""}` }, mark(item)) : null,
+      ICON[item.attendance] ? el("span", { class: "att" }, ICON[item.attendance]) : null)))));
+}
+
+function weekSection(view) {
+  const summary = el("p", { class: "summary" }, t("Average {average} · absent {absent} · late {late}",
+    { average: view.average, absent: view.absent, late: view.late }));
+  const points = view.week_points ? el("p", { class: "summary points" }, view.week_points) : null;
+  const averages = view.week_averages.length ? el("div", { class: "averages", id: "week-averages" },
+    el("div", { class: "day-label" }, t("Averages by subject:")),
+    el("ul", { class: "items" }, view.week_averages.map((a) => el("li", {}, el("span", { class: "subject" }, a.subject),
+      el("b", { class: "grade" }, a.text))))) : null;
+  return el("section", { class: "card", id: "week", dataset: { start: view.week_start } }, el("h2", {}, t("Week")),
+    weekNav(view), summary, points, ...weekDays(view), averages);
 }
 
 function chartSection(view) {
@@ -67,7 +81,7 @@ function chartSection(view) {
     onclick: (event) => {
       event.currentTarget.parentElement.querySelectorAll(".bar").forEach((b) => b.classList.remove("on"));
       event.currentTarget.classList.add("on");
-      detail.textContent = `${s.subject}: ${s.marks.map((m) => `${m.day} ${mark(m, view.top)}`).join(", ")}`;
+      detail.textContent = `${s.subject}: ${s.marks.map((m) => `${m.day} ${mark(m)}`).join(", ")}`;
     } },
   el("span", { class: "bar-label" }, s.subject),
   el("span", { class: "bar-track" }, el("span", { class: "bar-fill", style: `width:${Math.max(0, Math.min(100, (s.average / view.top) * 100))}%` })),
@@ -77,15 +91,19 @@ function chartSection(view) {
 }
 
 function termSection(view) {
-  if (view.term === null) return null;
+  if (view.term === null && !view.subjects.length) return null;
   const rows = view.subjects.map((s) => el("tr", {}, el("th", { scope: "row" }, s.subject),
-    el("td", {}, s.forecast === null ? "—" : String(s.forecast)),
-    el("td", {}, s.term_grades.map(([period, grade]) => `${period}: ${grade}`).join(", ") || "—")));
-  return el("section", { class: "card", id: "term" },
+    el("td", {}, s.forecast_text),
+    el("td", { class: "term-grades" }, s.term_grades.map(([period, grade]) => `${period}: ${grade}`).join(", ") || "—")));
+  const attendance = view.term === null ? [] : [
     el("h2", {}, t("Term {term}: missed {missed} of {lessons} lessons, late {late}",
       { term: view.term, missed: view.term_missed, lessons: view.term_lessons, late: view.term_late })),
+    el("p", { class: "muted reasons" }, t("• absent with a reason: {n}", { n: view.term_excused }), el("br"),
+      t("• absent without a reason: {n}", { n: view.term_unexcused }))];
+  return el("section", { class: "card", id: "term" }, ...attendance,
     el("table", { class: "term" }, el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, t("Term forecast")),
-      el("th", {}, t("Term grades")))), el("tbody", {}, rows)));
+      el("th", {}, t("Term grades")))), el("tbody", {}, rows)),
+    view.any_term_grades ? null : el("p", { class: "muted" }, t("No term grades have been set yet.")));
 }
 
 function homeworkSection(view) {
@@ -98,8 +116,6 @@ function homeworkSection(view) {
 
 function render(view) {
   setTitle(`${view.name} · ${view.class_name}`);
-  document.getElementById("main").replaceChildren(
-    el("p", { class: "muted school" }, view.school_name),
-    weekSection(view), chartSection(view), termSection(view), homeworkSection(view));
+  document.getElementById("main").replaceChildren(...[el("p", { class: "muted school" }, view.school_name),
+    weekSection(view), chartSection(view), termSection(view), homeworkSection(view)].filter(Boolean));
 }
-

@@ -1,18 +1,20 @@
 // The teacher's grid: pupils down, lessons across. A tap sets attendance or opens the mark picker; every
-// change is saved at once through the same rules as the chat (history, refusal of a stale screen).
-import { PendingStore, request, SaveQueue, userId } from "./api.js";
+// change is saved at once through the same rules as the chat (history, refusal of a stale screen), through the
+// outbox (outbox.js): kept on the device until the server answers, retried, never silently lost.
+import { request, userId } from "./api.js";
 import { t } from "./i18n.js";
-import { closeSheet, el, markText, openSheet, setStatus, setTitle, toast } from "./ui.js";
+import { Outbox } from "./outbox.js";
+import { lessonSheet, markPicker } from "./sheets.js";
+import { el, markText, setStatus, setTitle, toast } from "./ui.js";
 
 const ATTENDANCE = ["present", "absent", "excused", "late"];
 const ICON = { present: "", absent: "✗", excused: "🤒", late: "⏰" };
 
-const state = { me: null, pair: null, span: "week", week: "", mode: "att", grid: null };
+const state = { me: null, pair: null, span: "week", week: "", mode: "att", grid: null, waiting: new Set() };
 
 const telegram = (window.Telegram && window.Telegram.WebApp) || null;
-const store = new PendingStore(userId());
 
-const queue = new SaveQueue((what, count) => {
+function queueState(what, count) {
   // While a change waits to be sent, Telegram asks before closing the page: nothing is lost silently.
   if (telegram && telegram.enableClosingConfirmation) {
     if (count) telegram.enableClosingConfirmation(); else telegram.disableClosingConfirmation();
@@ -21,6 +23,58 @@ const queue = new SaveQueue((what, count) => {
   else if (what === "retrying") setStatus(t("Not saved yet: retrying…"), "warn");
   else if (what === "offline") setStatus(t("No connection: changes wait here and are sent when it is back."), "warn");
   else setStatus(count ? t("Saving…") : t("Saved"), count ? "busy" : "ok");
+}
+
+// What the server's answer to each kind of write does to the page. Each finds its lesson by the entry's body, so
+// a write a reload left unsent and sent from the new page lands on the grid shown now.
+const outbox = new Outbox(userId(), queueState, {
+  cell: {
+    done(entry, result) {
+      const at = locate(entry.body);
+      if (at) {
+        at.column.version = Math.max(at.column.version, result.version);
+        const later = outbox.waiting().find((e) => e.key === entry.key);  // a later tap on this cell still waits
+        paint(at.column, at.pupil, later && later.shown !== undefined ? later.shown : result.cell);
+      }
+      if (result.note === "absent_with_grade") toast(t("Saved. Note: this student is marked absent today."), "info");
+    },
+    refused(entry, error) {
+      const body = error.body || {};
+      const at = locate(entry.body);
+      if (at && body.error === "stale") {
+        at.column.version = body.version;
+        paint(at.column, at.pupil, shownCell(body.cell));
+        cellElement(at.column, at.pupil)?.classList.add("changed");
+      } else if (at) {
+        paint(at.column, at.pupil, entry.before ?? null);
+      }
+      toast(refusalText(error), "error");
+    },
+    failed(entry) {
+      const at = locate(entry.body);
+      if (at) cellElement(at.column, at.pupil)?.classList.add("failed");
+    },
+  },
+  lesson: {
+    done(entry, result) {
+      const column = columnOf(entry.body);
+      if (!column) return;
+      column[entry.body.field] = entry.body.value;
+      column.version = Math.max(column.version, result.version);
+      repaintHeader(column);
+    },
+    refused(entry, error) {
+      const column = columnOf(entry.body);
+      if (column) repaintHeader(column);
+      toast(refusalText(error), "error");
+    },
+    failed(entry) { headerElement(columnOf(entry.body))?.classList.add("failed"); },
+  },
+  attendance: {
+    done() { toast(t("✅ Attendance saved."), "ok"); load(); },
+    refused(_entry, error) { toast(refusalText(error), "error"); load(); },
+    failed(entry) { headerElement(columnOf(entry.body))?.classList.add("failed"); },
+  },
 });
 
 export function showGrid(me) {
@@ -28,56 +82,33 @@ export function showGrid(me) {
   const saved = JSON.parse(sessionStorage.getItem("grid") || "null");
   state.pair = me.classes.find((p) => saved && p.class_id === saved.class_id && p.subject_id === saved.subject_id)
     || me.classes[0];
-  resendStored();
-  load();
+  // Writes a reload or a closed Mini App left unsent go out again once the grid shows where they land.
+  load().finally(() => outbox.resend());
 }
 
-// Changes a reload or a closed Mini App left unsent go out again, in the order they were made; each lesson's
-// version moves on with our own accepted saves so they never refuse each other.
-function resendStored() {
-  const versions = {};
-  const entries = Object.entries(store.all()).sort(([, a], [, b]) => a.id - b.id);
-  for (const [cellKey, entry] of entries) {
-    queue.push({
-      path: entry.path,
-      body: () => ({ ...entry.body, version: versions[entry.lesson] ?? entry.body.version }),
-      done: (result) => {
-        versions[entry.lesson] = result.version;
-        settled(cellKey, entry, result.version);
-        repaint(entry.body, result.cell, result.version);
-      },
-      refused: (error) => {
-        const body = error.body || {};
-        if (body.error === "stale") {
-          versions[entry.lesson] = body.version;
-          repaint(entry.body, shownCell(body.cell), body.version, "changed");
-        }
-        settled(cellKey, entry, body.version);
-        toast(refusalText(error), "error");
-      },
-    });
-  }
+function columnOf(body) {
+  return state.grid && state.grid.columns.find((c) => c.timetable_id === body.timetable_id && c.day === body.day);
 }
 
-function settled(cellKey, entry, version) {
-  store.drop(cellKey, entry.id);
-  if (version !== undefined) store.bump(entry.lesson, version);
-}
-
-// A restored change landed: the grid, if it shows that cell, takes the server's value and version.
-function repaint(body, cell, version, mark) {
-  const column = state.grid && state.grid.columns.find((c) => c.timetable_id === body.timetable_id && c.day === body.day);
+function locate(body) {
+  const column = columnOf(body);
   const pupil = column && state.grid.pupils.find((p) => p.id === body.student_id);
-  if (!pupil) return;
-  if (version !== undefined) column.version = version;
-  paint(column, pupil, cell);
-  if (mark) document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`)?.classList.add(mark);
+  return pupil ? { column, pupil } : null;
+}
+
+function cellElement(column, pupil) { return document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`); }
+
+function headerElement(column) {
+  return column ? document.querySelector(`th.col[data-day="${column.day}"][data-period="${column.period}"]`) : null;
 }
 
 function shownCell(cell) { return cell && (cell.attendance || cell.grade !== null) ? cell : null; }
 
-function cellStoreKey(column, pupil) {
-  return `${state.pair.class_id}:${state.pair.subject_id}:${column.timetable_id}:${column.day}:${pupil.id}`;
+function lessonKey(column) { return `${column.timetable_id}:${column.day}`; }
+
+// One storage key per cell or lesson field (the latest write of it wins while unsent).
+function storeKey(column, what) {
+  return `${state.grid.class_id}:${state.grid.subject_id}:${lessonKey(column)}:${what}`;
 }
 
 function pairKey(pair) { return `${pair.class_id}:${pair.subject_id}`; }
@@ -141,91 +172,112 @@ function cellText(grid, cell) {
   return parts.join(" ");
 }
 
-function cellNode(grid, column, pupil) {
+function cellNode(grid, column, pupil, pending = false) {
   const key = `${column.i}:${pupil.id}`;
   const cell = grid.cells[key];
   const summative = cell && grid.summatives.find(([kind]) => kind === cell.kind);
-  const node = el("td", { class: `cell${column.editable ? "" : " ro"}${summative ? " summative" : ""}`,
-    dataset: { key, att: (cell && cell.attendance) || "" }, title: summative ? summative[1] : undefined },
+  const classes = `cell${column.editable ? "" : " ro"}${summative ? " summative" : ""}${pending ? " pending" : ""}`;
+  return el("td", { class: classes, dataset: { key, att: (cell && cell.attendance) || "" },
+    title: summative ? summative[1] : undefined },
   el("button", { type: "button", disabled: !column.editable, onclick: () => tap(column, pupil) }, cellText(grid, cell)));
-  return node;
 }
 
+// The class's gaps are the class teacher's to see (the server says who that is, from the database); a subject
+// teacher sees only their own lesson still waiting for its attendance, with a small dot.
+function gapOf(grid, column) {
+  if (!column.gap) return null;
+  if (grid.is_class_teacher) return column.gap;
+  return column.editable && column.gap === "attendance" ? "own" : null;
+}
+
+const GAP_TITLE = { attendance: "Attendance not taken", own: "Attendance not taken", marks: "No marks in the lesson" };
+
 function headerNode(grid, column) {
-  const gap = column.gap ? ` gap-${column.gap}` : "";
-  return el("th", { class: `col${gap}${column.day === grid.today ? " today" : ""}`, scope: "col",
-    dataset: { day: column.day, period: column.period },
-    title: column.gap === "attendance" ? t("Attendance not taken") : column.gap === "marks" ? t("No marks in the lesson") : undefined },
-  el("button", { type: "button", onclick: () => lessonSheet(column) },
+  const gap = gapOf(grid, column);
+  const pending = state.waiting.has(lessonKey(column));
+  return el("th", { class: `col${gap ? ` gap-${gap}` : ""}${column.day === grid.today ? " today" : ""}${pending ? " pending" : ""}`,
+    scope: "col", dataset: { day: column.day, period: column.period }, title: gap ? t(GAP_TITLE[gap]) : undefined },
+  el("button", { type: "button", onclick: () => openLesson(column) },
     el("span", { class: "day" }, column.label), el("span", { class: "period" }, `#${column.period}`)));
+}
+
+function repaintHeader(column) {
+  const old = headerElement(column);
+  if (!old) return;
+  state.waiting = waitingLessons();
+  old.replaceWith(headerNode(state.grid, column));
+}
+
+function nameNode(grid, pupil) {
+  const few = grid.is_class_teacher && pupil.too_few_marks;
+  return el("th", { class: `name${few ? " too-few" : ""}`, scope: "row",
+    title: few ? t("Too few marks this term: {n} of {need}", { n: pupil.term_marks, need: grid.min_marks }) : undefined },
+  el("span", { title: pupil.name }, pupil.name), few ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null);
+}
+
+// The class teacher's summary of the class's gaps in this subject, above the grid.
+function gapsNode(grid) {
+  if (!grid.is_class_teacher || !grid.gaps) return null;
+  const chip = (kind, text, n) => el("span", { class: `chip gap-${kind}`, dataset: { n } }, `${text}: ${n}`);
+  return el("p", { class: "gaps", id: "gaps" },
+    chip("attendance", t("Attendance not taken"), grid.gaps.attendance), " ",
+    chip("marks", t("No marks in the lesson"), grid.gaps.marks), " ",
+    el("span", { class: "chip gap-pupils", dataset: { n: grid.gaps.pupils } },
+      t("Pupils with too few marks: {n}", { n: grid.gaps.pupils })));
+}
+
+// Lessons with a topic, homework or "attendance taken" still waiting to be sent.
+function waitingLessons() {
+  const lessons = new Set();
+  for (const entry of outbox.waiting()) if (entry.path !== "cell") lessons.add(entry.lesson);
+  return lessons;
+}
+
+// Cells still waiting to be sent show the value tapped (a reload keeps it) and are marked as waiting.
+function waitingCells(grid) {
+  const cells = new Set();
+  for (const entry of outbox.waiting()) {
+    const at = entry.path === "cell" && locate(entry.body);
+    if (!at) continue;
+    const key = `${at.column.i}:${at.pupil.id}`;
+    cells.add(key);
+    if (entry.shown === null) delete grid.cells[key]; else if (entry.shown) grid.cells[key] = entry.shown;
+  }
+  return cells;
 }
 
 function render() {
   const grid = state.grid;
   setTitle(grid.title);
+  state.waiting = waitingLessons();
+  const pending = waitingCells(grid);
   const main = document.getElementById("main");
   const head = el("tr", {}, el("th", { class: "name corner", scope: "col" }, t("Pupil")),
     grid.columns.map((column) => headerNode(grid, column)));
-  const rows = grid.pupils.map((pupil) => el("tr", { dataset: { pupil: pupil.id } },
-    el("th", { class: `name${pupil.too_few_marks ? " too-few" : ""}`, scope: "row",
-      title: pupil.too_few_marks ? t("Too few marks this term: {n} of {need}", { n: pupil.term_marks, need: grid.min_marks }) : undefined },
-    el("span", { title: pupil.name }, pupil.name), pupil.too_few_marks ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null),
-    grid.columns.map((column) => cellNode(grid, column, pupil))));
+  const rows = grid.pupils.map((pupil) => el("tr", { dataset: { pupil: pupil.id } }, nameNode(grid, pupil),
+    grid.columns.map((column) => cellNode(grid, column, pupil, pending.has(`${column.i}:${pupil.id}`)))));
   const table = el("table", { class: "grid", id: "grid" }, el("thead", {}, head), el("tbody", {}, rows));
-  const legend = el("p", { class: "legend muted" }, t("✓ present · ✗ absent · 🤒 with a reason · ⏰ late"),
-    el("br"), el("span", { class: "chip gap-attendance" }, t("Attendance not taken")), " ",
-    el("span", { class: "chip gap-marks" }, t("No marks in the lesson")));
-  main.replaceChildren(controls(grid), el("div", { class: "grid-wrap" }, table), legend);
-  for (const entry of Object.values(store.all())) {  // still waiting to be sent: shown as such
-    const column = grid.columns.find((c) => c.timetable_id === entry.body.timetable_id && c.day === entry.body.day);
-    if (column) main.querySelector(`td[data-key="${column.i}:${entry.body.student_id}"]`)?.classList.add("pending");
-  }
+  const legend = el("p", { class: "legend muted" }, t("✓ present · ✗ absent · 🤒 with a reason · ⏰ late"));
+  main.replaceChildren(...[controls(grid), gapsNode(grid), el("div", { class: "grid-wrap" }, table), legend]
+    .filter(Boolean));
+  main.classList.add("grid-view");
   const today = main.querySelector("th.today");
   if (today) today.scrollIntoView({ block: "nearest", inline: "center" });
 }
 
-function paint(column, pupil, cell, pending = false) {
+function paint(column, pupil, cell) {
   const key = `${column.i}:${pupil.id}`;
   if (cell) state.grid.cells[key] = cell; else delete state.grid.cells[key];
-  const old = document.querySelector(`td[data-key="${key}"]`);
-  if (!old) return;
-  const fresh = cellNode(state.grid, column, pupil);
-  fresh.classList.toggle("pending", pending);
-  old.replaceWith(fresh);
+  const old = cellElement(column, pupil);
+  if (old) old.replaceWith(cellNode(state.grid, column, pupil, outbox.isWaiting(storeKey(column, pupil.id))));
 }
 
 function save(column, pupil, change, optimistic) {
   const before = state.grid.cells[`${column.i}:${pupil.id}`] || null;
-  paint(column, pupil, optimistic, true);
-  const body = () => ({ timetable_id: column.timetable_id, day: column.day, student_id: pupil.id,
-    version: column.version, ...change });
-  const cellKey = cellStoreKey(column, pupil);
-  const entry = { id: Date.now() * 1000 + Math.floor(Math.random() * 1000), path: "cell",
-    lesson: `${column.timetable_id}:${column.day}`, body: body() };
-  store.put(cellKey, entry);
-  queue.push({
-    path: "cell",
-    body,
-    done: (result) => {
-      settled(cellKey, entry, result.version);
-      column.version = result.version;
-      paint(column, pupil, result.cell);
-      if (result.note === "absent_with_grade") toast(t("Saved. Note: this student is marked absent today."), "info");
-    },
-    refused: (error) => {
-      const body = error.body || {};
-      settled(cellKey, entry, body.error === "stale" ? body.version : undefined);
-      if (body.error === "stale") {
-        column.version = body.version;
-        paint(column, pupil, shownCell(body.cell));
-        document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`)?.classList.add("changed");
-      } else {
-        paint(column, pupil, before);
-      }
-      toast(refusalText(error), "error");
-    },
-    failed: () => document.querySelector(`td[data-key="${column.i}:${pupil.id}"]`)?.classList.add("failed"),
-  });
+  const body = { timetable_id: column.timetable_id, day: column.day, student_id: pupil.id, version: column.version,
+    ...change };
+  outbox.send(storeKey(column, pupil.id), "cell", lessonKey(column), body, { before, shown: optimistic || null });
+  paint(column, pupil, optimistic);
 }
 
 function tap(column, pupil) {
@@ -235,89 +287,31 @@ function tap(column, pupil) {
     save(column, pupil, { attendance: next }, { ...cell, attendance: next });
     return;
   }
-  markPicker(column, pupil, cell);
-}
-
-function scoreShown(score) {
-  const [points, maximum] = score.replace("%", "").split("/").map(Number);
-  return maximum ? { points, max_points: maximum } : { points, max_points: 100 };
-}
-
-function markPicker(column, pupil, cell) {
   if (!column.scale.length) {
     toast(t("No marks in this class on this day."), "info");
     return;
   }
-  const pick = (grade, kind, score) => {
-    closeSheet();
-    const shown = { ...cell, grade, kind, points: null, max_points: null, attendance: cell.attendance || "present" };
-    if (grade === null) save(column, pupil, { clear: true }, { ...cell, grade: null, kind: "regular" });
-    else if (score) save(column, pupil, { score, kind }, { ...shown, ...scoreShown(score) });
-    else save(column, pupil, { grade, kind }, shown);
-  };
-  const row = (kind, label) => el("div", { class: "marks" }, label ? el("span", { class: "kind" }, label) : null,
-    column.scale.map((g) => el("button", { type: "button", class: `mark${cell.grade === g && cell.kind === kind ? " on" : ""}`,
-      dataset: { grade: g, kind }, onclick: () => pick(g, kind) }, String(g))));
-  const rows = [row("regular", "")];
-  for (const [kind, label] of state.grid.summatives) {
-    if (column.summative_percent) {
-      // Kazakhstan's СОР/СОЧ: points over the maximum ("17/20") or a per cent ("85"), as typed in chat.
-      const current = cell.kind === kind && cell.grade !== null ? markText(cell).replace("%", "") : undefined;
-      const input = el("input", { type: "text", inputmode: "numeric", placeholder: "17/20", dataset: { kind },
-        "aria-label": label, value: current });
-      rows.push(el("label", { class: "percent" }, el("span", { class: "kind" }, label), input,
-        el("button", { type: "button", onclick: () => {
-          const text = input.value.replace(/\s+/g, "");
-          const match = /^(\d{1,3})(?:\/(\d{1,3}))?%?$/.exec(text);
-          const points = match && Number(match[1]);
-          const maximum = match && (match[2] ? Number(match[2]) : 100);
-          if (!match || maximum === 0 || points > maximum) {
-            toast(t("Please send points over the maximum, like 17/20, or a per cent from 0 to 100, like 85."), "error");
-            return;
-          }
-          pick(Math.floor((100 * points) / maximum + 0.5), kind, text);
-        } }, t("Save"))));
-    } else {
-      rows.push(row(kind, label));
-    }
-  }
-  openSheet(el("h2", {}, pupil.name), el("p", { class: "muted" }, column.long), ...rows,
-    el("div", { class: "actions" },
-      el("button", { type: "button", class: "secondary", onclick: () => pick(null) }, t("✖ No grade")),
-      el("button", { type: "button", class: "secondary", onclick: closeSheet }, t("Close"))));
+  markPicker(column, pupil, cell, state.grid.summatives, (change, shown) => save(column, pupil, change, shown));
 }
 
-function lessonSheet(column) {
-  const field = (name, label, multiline) => {
-    const input = el(multiline ? "textarea" : "input", { name, maxlength: name === "topic" ? "300" : "1000",
-      disabled: !column.editable, rows: multiline ? "3" : undefined });
-    input.value = column[name] || "";
-    return el("label", { class: "field" }, el("span", {}, label), input);
-  };
-  const topic = field("topic", t("Topic"), false);
-  const homework = field("homework", t("Homework"), true);
-  const actions = column.editable ? el("div", { class: "actions" },
-    el("button", { type: "button", onclick: () => saveTexts(column, topic, homework) }, t("Save")),
-    column.attendance_taken ? null : el("button", { type: "button", onclick: () => saveAttendance(column) },
-      t("✅ Save attendance"))) : el("p", { class: "muted" }, t("read only"));
-  openSheet(el("h2", {}, `${column.long} · #${column.period}`), topic, homework, actions,
-    el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: closeSheet }, t("Close"))));
+// The lesson's sheet shows a topic or homework still waiting to be sent, not the one the server last had.
+function openLesson(column) {
+  const texts = {};
+  for (const entry of outbox.waiting()) {
+    if (entry.path === "lesson" && entry.lesson === lessonKey(column)) texts[entry.body.field] = entry.body.value;
+  }
+  lessonSheet(column, texts, { saveText: (field, value) => saveText(column, field, value),
+    saveAttendance: () => saveAttendance(column) });
 }
 
-function saveTexts(column, topic, homework) {
-  closeSheet();
-  for (const [name, label] of [["topic", topic], ["homework", homework]]) {
-    const value = label.querySelector("input, textarea").value.trim();
-    if (value === (column[name] || "")) continue;
-    queue.push({ path: "lesson", body: () => ({ timetable_id: column.timetable_id, day: column.day, field: name, value }),
-      done: (result) => { column[name] = value; column.version = result.version; },
-      refused: (error) => toast(refusalText(error), "error") });
-  }
+function saveText(column, field, value) {
+  outbox.send(storeKey(column, field), "lesson", lessonKey(column),
+    { timetable_id: column.timetable_id, day: column.day, field, value });
+  repaintHeader(column);
 }
 
 function saveAttendance(column) {
-  closeSheet();
-  queue.push({ path: "attendance", body: () => ({ timetable_id: column.timetable_id, day: column.day, version: column.version }),
-    done: () => { toast(t("✅ Attendance saved."), "ok"); load(); },
-    refused: (error) => { toast(refusalText(error), "error"); load(); } });
+  outbox.send(storeKey(column, "taken"), "attendance", lessonKey(column),
+    { timetable_id: column.timetable_id, day: column.day, version: column.version });
+  repaintHeader(column);
 }
