@@ -7,7 +7,11 @@ so `user.wait_idle()` ends the moment the bot is done, and every wait here wakes
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +23,28 @@ from bot.config import Settings
 from bot.factory import App, build_app, create_bot
 from standin import BotAPIStandin, StandinUser
 from standin.session import IN_PROCESS_BASE, connect, track
+from storage.db import create_engine, migrate
 
 TOKEN = "123456:TEST-TOKEN"
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+_schema: list[Path] = []  # the SQLite file migrated once in this process
+
+
+async def _start_from_schema(database_url: str) -> None:
+    """A new SQLite database starts as a copy of one migrated once per process: the bot then finds its schema
+    up to date (migrating each test's database from nothing cost about 0.15 s a test)."""
+    if not database_url.startswith(SQLITE_PREFIX) or Path(database_url.removeprefix(SQLITE_PREFIX)).exists():
+        return
+    if not _schema:
+        folder = Path(tempfile.mkdtemp(prefix="maktab-schema-"))
+        atexit.register(shutil.rmtree, folder, True)
+        engine = create_engine(sqlite_url(folder / "schema.db"))
+        await migrate(engine)
+        await engine.dispose()
+        _schema.append(folder / "schema.db")
+    with contextlib.closing(sqlite3.connect(_schema[0])) as source, \
+            contextlib.closing(sqlite3.connect(database_url.removeprefix(SQLITE_PREFIX))) as copy:
+        source.backup(copy)
 
 
 @dataclass
@@ -38,6 +62,7 @@ class Harness:
         (two pollers on one token knock each other out with 409, as on Telegram)."""
         owns_api = api is None
         api = api or BotAPIStandin(TOKEN)
+        await _start_from_schema(database_url)
         settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url if api.started else IN_PROCESS_BASE,
                             database_url=database_url, scheduler_enabled=False, _env_file=None, **overrides)
         app = await build_app(settings)
@@ -89,7 +114,7 @@ async def press(user: StandinUser, button: str | int, *, timeout: float = 5.0):
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"{SQLITE_PREFIX}{path}"
 
 
 def find_button(user: StandinUser, prefix: str) -> tuple[str, str]:
