@@ -4,6 +4,7 @@ half-month summary. Each step takes a PlanContext and returns the messages to st
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.journal import MIN_TERM_GRADES
@@ -12,6 +13,7 @@ from domain.reminders import (
     SUMMATIVE_MAX_OVERDUE,
     LessonGap,
     PlannedMessage,
+    TermSpan,
     class_gets_marks,
     data_check_due,
     half_month,
@@ -30,66 +32,103 @@ from storage.repositories.reminders import ClassInfo, StaffUser
 from usecases.reminder_context import PlanContext
 
 
+@dataclass(frozen=True)
+class _JournalDue:
+    """Who is due for the journal reminders now: subject teachers (lessons), class teachers (daily digest, and
+    the weekly one in the schools whose week ends today)."""
+
+    class_teacher_of: dict[int, StaffUser]  # class -> its class teacher, in the schools open today
+    teachers: set[int]
+    daily: set[int]
+    weekly: set[int]
+    weekly_schools: set[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.teachers or self.daily or self.weekly)
+
+
+async def _journal_due(ctx: PlanContext, open_ids: list[int], staff: dict[int, StaffUser],
+                       classes: dict[int, ClassInfo]) -> _JournalDue:
+    class_teacher_of = {cid: staff[c.class_teacher_id] for cid, c in classes.items()
+                        if c.class_teacher_id in staff and c.school_id in open_ids}
+    teachers = await ctx.due("lessons", (s.user_id for s in staff.values() if s.school_id in open_ids))
+    daily = await ctx.due("class_daily", (s.user_id for s in class_teacher_of.values()))
+    weekly_schools = {sid for sid in open_ids if ctx.calendars[sid].last_school_day_of_week(ctx.today) == ctx.today}
+    weekly = await ctx.due("class_weekly", (s.user_id for cid, s in class_teacher_of.items()
+                                            if classes[cid].school_id in weekly_schools))
+    return _JournalDue(class_teacher_of, teachers, daily, weekly, weekly_schools)
+
+
 async def plan_journal(ctx: PlanContext) -> list[PlannedMessage]:
     """Subject teachers: the day's unfilled lessons. Class teachers: their class's daily and weekly digest."""
-    day = ctx.today
-    open_ids = ctx.open_schools()
+    day, open_ids = ctx.today, ctx.open_schools()
     if not open_ids or not await ctx.may_be_due("lessons", "class_daily", "class_weekly"):
         return []
     staff, classes = await ctx.staff(), await ctx.classes()
-    class_teacher_of = {cid: staff[c.class_teacher_id] for cid, c in classes.items()
-                        if c.class_teacher_id in staff and c.school_id in open_ids}
-    teachers_due = await ctx.due("lessons", (s.user_id for s in staff.values() if s.school_id in open_ids))
-    daily_due = await ctx.due("class_daily", (s.user_id for s in class_teacher_of.values()))
-    weekly_schools = {sid for sid in open_ids if ctx.calendars[sid].last_school_day_of_week(day) == day}
-    weekly_due = await ctx.due("class_weekly", (s.user_id for cid, s in class_teacher_of.items()
-                                                if classes[cid].school_id in weekly_schools))
-    if not (teachers_due or daily_due or weekly_due):
+    due = await _journal_due(ctx, open_ids, staff, classes)
+    if not due:
         return []
-    needed = ({s.school_id for s in staff.values() if s.user_id in teachers_due}
-              | {classes[cid].school_id for cid, s in class_teacher_of.items()
-                 if s.user_id in daily_due or s.user_id in weekly_due})
+    needed = ({s.school_id for s in staff.values() if s.user_id in due.teachers}
+              | {classes[cid].school_id for cid, s in due.class_teacher_of.items()
+                 if s.user_id in due.daily or s.user_id in due.weekly})
     gaps = await _gaps_on(ctx, sorted(needed & set(open_ids)), day)
-    messages: list[PlannedMessage] = []
+    by_class = _by_class(gaps)
+    messages = _lessons_messages(ctx, gaps, staff, due.teachers)
+    messages += [ctx.message("class_daily", member.user_id, f"{cid}:{day}", cls=cid, day=day.isoformat(),
+                             items=_tally_items(by_class[cid]))
+                 for cid, member in due.class_teacher_of.items() if member.user_id in due.daily and by_class.get(cid)]
+    if due.weekly:
+        weekly = {cid: member for cid, member in due.class_teacher_of.items()
+                  if member.user_id in due.weekly and classes[cid].school_id in due.weekly_schools}
+        messages += await _class_weekly(ctx, weekly, classes, by_class)
+    return messages
 
-    per_teacher: dict[tuple[int, int], list[LessonGap]] = defaultdict(list)
-    for sid, school_gaps in gaps.items():
-        for gap in school_gaps:
-            member = staff.get(gap.lesson.teacher_id)
-            if member is not None and member.user_id in teachers_due:
-                per_teacher[(member.user_id, sid)].append(gap)
-    for (user_id, sid), teacher_gaps in per_teacher.items():
-        messages.append(ctx.message("lessons", user_id, f"{sid}:{day}", day=day.isoformat(), items=[
-            [g.lesson.timetable_id, int(g.no_attendance), int(g.no_grades)] for g in teacher_gaps]))
 
+def _by_class(gaps: dict[int, list[LessonGap]]) -> dict[int, list[LessonGap]]:
     by_class: dict[int, list[LessonGap]] = defaultdict(list)
     for school_gaps in gaps.values():
         for gap in school_gaps:
             by_class[gap.lesson.class_id].append(gap)
-    for cid, member in class_teacher_of.items():
-        if member.user_id in daily_due and by_class.get(cid):
-            messages.append(ctx.message("class_daily", member.user_id, f"{cid}:{day}", cls=cid, day=day.isoformat(),
-                                        items=_tally_items(by_class[cid])))
+    return by_class
 
-    if weekly_due:
-        monday = day - timedelta(days=day.weekday())
-        wanted = [ctx.message("class_weekly", member.user_id, f"{cid}:{monday}", cls=cid, week=monday.isoformat())
-                  for cid, member in class_teacher_of.items()
-                  if member.user_id in weekly_due and classes[cid].school_id in weekly_schools]
-        wanted = await ctx.unplanned(wanted)
-        if wanted:
-            week_gaps: dict[int, list[LessonGap]] = defaultdict(list, {c: list(g) for c, g in by_class.items()})
-            schools = sorted({classes[m.payload["cls"]].school_id for m in wanted})
-            earlier = monday
-            while earlier < day:
-                for school_gaps in (await _gaps_on(ctx, schools, earlier)).values():
-                    for gap in school_gaps:
-                        week_gaps[gap.lesson.class_id].append(gap)
-                earlier += timedelta(days=1)
-            for message in wanted:
-                if week_gaps.get(message.payload["cls"]):
-                    message.payload["items"] = _tally_items(week_gaps[message.payload["cls"]])
-                    messages.append(message)
+
+def _lessons_messages(ctx: PlanContext, gaps: dict[int, list[LessonGap]], staff: dict[int, StaffUser],
+                      due: set[int]) -> list[PlannedMessage]:
+    """One message per subject teacher and school: the day's lessons without attendance or grades."""
+    per_teacher: dict[tuple[int, int], list[LessonGap]] = defaultdict(list)
+    for sid, school_gaps in gaps.items():
+        for gap in school_gaps:
+            member = staff.get(gap.lesson.teacher_id)
+            if member is not None and member.user_id in due:
+                per_teacher[(member.user_id, sid)].append(gap)
+    day = ctx.today
+    return [ctx.message("lessons", user_id, f"{sid}:{day}", day=day.isoformat(), items=[
+                [g.lesson.timetable_id, int(g.no_attendance), int(g.no_grades)] for g in teacher_gaps])
+            for (user_id, sid), teacher_gaps in per_teacher.items()]
+
+
+async def _class_weekly(ctx: PlanContext, weekly: dict[int, StaffUser], classes: dict[int, ClassInfo],
+                        today_by_class: dict[int, list[LessonGap]]) -> list[PlannedMessage]:
+    """The week's digest of each class (today's gaps and the earlier days' of the week), for the class
+    teachers not told yet this week."""
+    day = ctx.today
+    monday = day - timedelta(days=day.weekday())
+    wanted = await ctx.unplanned([ctx.message("class_weekly", member.user_id, f"{cid}:{monday}", cls=cid,
+                                              week=monday.isoformat()) for cid, member in weekly.items()])
+    if not wanted:
+        return []
+    week_gaps: dict[int, list[LessonGap]] = defaultdict(list, {c: list(g) for c, g in today_by_class.items()})
+    schools = sorted({classes[m.payload["cls"]].school_id for m in wanted})
+    earlier = monday
+    while earlier < day:
+        for cid, class_gaps in _by_class(await _gaps_on(ctx, schools, earlier)).items():
+            week_gaps[cid] += class_gaps
+        earlier += timedelta(days=1)
+    messages = []
+    for message in wanted:
+        if week_gaps.get(message.payload["cls"]):
+            message.payload["items"] = _tally_items(week_gaps[message.payload["cls"]])
+            messages.append(message)
     return messages
 
 
@@ -121,13 +160,25 @@ async def plan_deadlines(ctx: PlanContext) -> list[PlannedMessage]:
         return []
     open_ids = sorted({s.school_id for s in staff.values() if s.user_id in due} & set(open_ids))
     classes, teachers = await ctx.classes(), await ctx.teachers()
-    messages: list[PlannedMessage] = []
-
     start = today - timedelta(days=SUMMATIVE_MAX_OVERDUE)
     summatives = await repo.summatives_between(ctx.session, open_ids, start, today + timedelta(days=max(ctx.lead_days)))
-    items: list[tuple[repo.SummativeInfo, str, int]] = []  # (summative, stage, recipient)
+    items = await _untold(ctx, _summative_items(ctx, summatives, due, staff, classes, teachers))
+    messages = await _summative_bundles(ctx, items, start) if items else []
+    messages += await _plan_term_end(ctx, open_ids, due, staff, classes, teachers)
+    return messages
+
+
+SummativeItem = tuple[repo.SummativeInfo, str, int]  # (summative, stage, recipient)
+
+
+def _summative_items(ctx: PlanContext, summatives: list[repo.SummativeInfo], due: set[int],
+                     staff: dict[int, StaffUser], classes: dict[int, ClassInfo],
+                     teachers: dict[tuple[int, int], set[int]]) -> list[SummativeItem]:
+    """Each summative at a stage today, for its subject teachers (and its class teacher when overdue, or when
+    the subject has no teacher in the bot)."""
+    items: list[SummativeItem] = []
     for summative in summatives:
-        stage = summative_stage(summative.due_on, today, lead_days=ctx.lead_days)
+        stage = summative_stage(summative.due_on, ctx.today, lead_days=ctx.lead_days)
         if stage is None:
             continue
         recipients = {staff[t].user_id for t in teachers.get((summative.class_id, summative.subject_id), ())
@@ -136,60 +187,45 @@ async def plan_deadlines(ctx: PlanContext) -> list[PlannedMessage]:
         if klass and klass.class_teacher_id in staff and (stage.startswith("o") or not recipients):
             recipients.add(staff[klass.class_teacher_id].user_id)
         items += [(summative, stage, user_id) for user_id in sorted(recipients & due)]
-    # Items told already (their marker exists) are dropped before the results are looked up.
-    told = await outbox_repo.existing_keys(ctx.session, [f"summative:{u}:{s.id}:{st}" for s, st, u in items])
-    items = [(s, st, u) for s, st, u in items if f"summative:{u}:{s.id}:{st}" not in told]
-    if items:
-        marks = await repo.summative_marks(ctx.session, list({s.id: s for s, _st, _u in items}.values()),
-                                           start - timedelta(days=SUMMATIVE_EARLY_RESULTS_DAYS))
-        bundles: dict[int, PlannedMessage] = {}
-        for summative, stage, user_id in items:
-            if summative_has_results(summative.id, summative.due_on, marks.get(summative.id, [])):
-                continue
-            bundle = bundles.setdefault(user_id, ctx.message("summatives", user_id, today.isoformat(),
-                                                             day=today.isoformat()))
-            part = ctx.message("summative", user_id, f"{summative.id}:{stage}")
-            part.payload = {"item": [summative.id, stage]}
-            bundle.parts.append(part)
-        messages += bundles.values()
+    return items
 
-    messages += await _plan_term_end(ctx, open_ids, due, staff, classes, teachers)
-    return messages
+
+async def _untold(ctx: PlanContext, items: list[SummativeItem]) -> list[SummativeItem]:
+    """Items told already (their marker exists) are dropped before the results are looked up."""
+    told = await outbox_repo.existing_keys(ctx.session, [f"summative:{u}:{s.id}:{st}" for s, st, u in items])
+    return [(s, st, u) for s, st, u in items if f"summative:{u}:{s.id}:{st}" not in told]
+
+
+async def _summative_bundles(ctx: PlanContext, items: list[SummativeItem], start: date) -> list[PlannedMessage]:
+    """One message per recipient, its parts the summatives still without results."""
+    marks = await repo.summative_marks(ctx.session, list({s.id: s for s, _st, _u in items}.values()),
+                                       start - timedelta(days=SUMMATIVE_EARLY_RESULTS_DAYS))
+    today = ctx.today.isoformat()
+    bundles: dict[int, PlannedMessage] = {}
+    for summative, stage, user_id in items:
+        if summative_has_results(summative.id, summative.due_on, marks.get(summative.id, [])):
+            continue
+        bundle = bundles.setdefault(user_id, ctx.message("summatives", user_id, today, day=today))
+        part = ctx.message("summative", user_id, f"{summative.id}:{stage}")
+        part.payload = {"item": [summative.id, stage]}
+        bundle.parts.append(part)
+    return list(bundles.values())
 
 
 async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], staff: dict[int, StaffUser],
                          classes: dict[int, ClassInfo], teachers: dict[tuple[int, int], set[int]]
                          ) -> list[PlannedMessage]:
+    """A week before the term ends: the classes and subjects with students short of grades, to their subject
+    teachers and class teachers, once per person and term."""
     today = ctx.today
     ending = {sid: term for sid in open_ids
               if (term := ctx.calendars[sid].term_on(today)) is not None and term_end_approaching(term, today)}
     if not ending:
         return []
-    # Who would hear about it, before counting anything: one message per person and term.
-    people: set[tuple[int, int]] = set()  # (user, school)
-    for (cid, _subject), staff_ids in teachers.items():
-        klass = classes.get(cid)
-        if klass is None or klass.school_id not in ending:
-            continue
-        people.update((staff[t].user_id, klass.school_id) for t in staff_ids if t in staff)
-        if klass.class_teacher_id in staff:
-            people.add((staff[klass.class_teacher_id].user_id, klass.school_id))
-    wanted = [ctx.message("term_end", user_id, str(ending[sid].id), term=ending[sid].id, items=[])
-              for user_id, sid in sorted(people) if user_id in due]
-    pending = {m.key: m for m in await ctx.unplanned(wanted)}
+    pending = await _term_end_wanted(ctx, ending, due, staff, classes, teachers)
     if not pending:
         return []
-    class_ids = [cid for cid, c in classes.items() if c.school_id in ending and _gets_marks(ctx, c, today)]
-    counts: dict[tuple[int, int], int] = {}
-    for starts_on in {t.starts_on for t in ending.values()}:
-        same_start = [cid for cid in class_ids if ending[classes[cid].school_id].starts_on == starts_on]
-        counts.update(await repo.term_grade_counts(ctx.session, same_start, starts_on, today))
-    students = await repo.students_by_class(ctx.session, class_ids)
-    marked = set(class_ids)
-    pairs = [pair for pair in teachers if pair[0] in marked]
-    hours = await weekly_hours(ctx.session, class_ids)
-    minimums = term_minimums({cid: ctx.schools[classes[cid].school_id].country for cid in class_ids}, hours)
-    short = students_short_of_grades(students, pairs, counts, minimums)
+    short, minimums = await _short_of_grades(ctx, ending, classes, teachers)
     for (cid, subject), few in sorted(short.items()):
         klass = classes[cid]
         people = {staff[t].user_id for t in teachers.get((cid, subject), ()) if t in staff}
@@ -203,6 +239,42 @@ async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], s
     return [m for m in pending.values() if m.payload["items"]]
 
 
+async def _term_end_wanted(ctx: PlanContext, ending: dict[int, TermSpan], due: set[int], staff: dict[int, StaffUser],
+                           classes: dict[int, ClassInfo], teachers: dict[tuple[int, int], set[int]]
+                           ) -> dict[str, PlannedMessage]:
+    """Who would hear about it, before counting anything: one message per person and term, not planned yet."""
+    people: set[tuple[int, int]] = set()  # (user, school)
+    for (cid, _subject), staff_ids in teachers.items():
+        klass = classes.get(cid)
+        if klass is None or klass.school_id not in ending:
+            continue
+        people.update((staff[t].user_id, klass.school_id) for t in staff_ids if t in staff)
+        if klass.class_teacher_id in staff:
+            people.add((staff[klass.class_teacher_id].user_id, klass.school_id))
+    wanted = [ctx.message("term_end", user_id, str(ending[sid].id), term=ending[sid].id, items=[])
+              for user_id, sid in sorted(people) if user_id in due]
+    return {m.key: m for m in await ctx.unplanned(wanted)}
+
+
+async def _short_of_grades(ctx: PlanContext, ending: dict[int, TermSpan], classes: dict[int, ClassInfo],
+                           teachers: dict[tuple[int, int], set[int]]
+                           ) -> tuple[dict[tuple[int, int], list[int]], dict[tuple[int, int], int]]:
+    """The students short of the grades a term mark needs, per class and subject (in classes that get marks),
+    and each class and subject's minimum (by the subject's lessons a week)."""
+    today = ctx.today
+    class_ids = [cid for cid, c in classes.items() if c.school_id in ending and _gets_marks(ctx, c, today)]
+    counts: dict[tuple[int, int], int] = {}
+    for starts_on in {t.starts_on for t in ending.values()}:
+        same_start = [cid for cid in class_ids if ending[classes[cid].school_id].starts_on == starts_on]
+        counts.update(await repo.term_grade_counts(ctx.session, same_start, starts_on, today))
+    students = await repo.students_by_class(ctx.session, class_ids)
+    marked = set(class_ids)
+    pairs = [pair for pair in teachers if pair[0] in marked]
+    hours = await weekly_hours(ctx.session, class_ids)
+    minimums = term_minimums({cid: ctx.schools[classes[cid].school_id].country for cid in class_ids}, hours)
+    return students_short_of_grades(students, pairs, counts, minimums), minimums
+
+
 def _gets_marks(ctx: PlanContext, klass: ClassInfo, day: date) -> bool:
     return class_gets_marks(ctx.schools[klass.school_id].country, klass.grade, day, ctx.calendars[klass.school_id])
 
@@ -210,20 +282,35 @@ def _gets_marks(ctx: PlanContext, klass: ClassInfo, day: date) -> bool:
 async def plan_head_summary(ctx: PlanContext) -> list[PlannedMessage]:
     """Heads and deputies: the school's journal filling over the last half-month (seed 001: checked twice a
     month), on the first school day from the 1st and from the 15th."""
-    today = ctx.today
     open_ids = ctx.open_schools()
     if not open_ids or not await ctx.may_be_due("head_summary"):
         return []
-    staff = await ctx.staff()
-    admins = [s for s in staff.values() if s.position in ("head", "deputy") and s.school_id in open_ids]
+    admins = [s for s in (await ctx.staff()).values() if s.position in ("head", "deputy") and s.school_id in open_ids]
     due = await ctx.due("head_summary", (s.user_id for s in admins))
-    label, start, end = half_month(today)
+    label, start, end = half_month(ctx.today)
     wanted = await ctx.unplanned([ctx.message("head_summary", s.user_id, f"{s.school_id}:{label}", school=s.school_id,
                                               start=start.isoformat(), end=end.isoformat())
                                   for s in admins if s.user_id in due])
     if not wanted:
         return []
-    schools = sorted({m.payload["school"] for m in wanted})
+    expected, tallies = await _half_month_tallies(ctx, sorted({m.payload["school"] for m in wanted}), start, end)
+    # No school days in the half-month (a holiday): nothing to report.
+    return [_with_tally(m, expected, tallies) for m in wanted if expected[m.payload["school"]]]
+
+
+def _with_tally(message: PlannedMessage, expected: Counter[int], tallies: dict[int, Counter]) -> PlannedMessage:
+    sid = message.payload["school"]
+    tally = tallies[sid]
+    worst = sorted(((k[1], n) for k, n in tally.items() if isinstance(k, tuple)), key=lambda kv: -kv[1])[:5]
+    message.payload.update(expected=expected[sid], unfilled=tally["unfilled"], no_att=tally["no_att"],
+                           no_grades=tally["no_grades"], worst=[list(w) for w in worst])
+    return message
+
+
+async def _half_month_tallies(ctx: PlanContext, schools: list[int], start: date, end: date
+                              ) -> tuple[Counter[int], dict[int, Counter]]:
+    """Per school: the lessons expected from `start` to `end`, and the unfilled ones (in all, without
+    attendance, without grades, per teacher)."""
     expected: Counter[int] = Counter()
     tallies: dict[int, Counter] = defaultdict(Counter)
     day = start
@@ -239,18 +326,7 @@ async def plan_head_summary(ctx: PlanContext) -> list[PlannedMessage]:
                     tallies[sid]["no_grades"] += gap.no_grades
                     tallies[sid][("t", gap.lesson.teacher_id or 0)] += 1
         day += timedelta(days=1)
-    messages = []
-    for message in wanted:
-        sid = message.payload["school"]
-        if not expected[sid]:
-            continue  # no school days in the half-month (a holiday): nothing to report
-        tally = tallies[sid]
-        worst = sorted(((k[1], n) for k, n in tally.items() if isinstance(k, tuple)), key=lambda kv: -kv[1])[:5]
-        message.payload.update(expected=expected[sid], unfilled=tally["unfilled"], no_att=tally["no_att"],
-                               no_grades=tally["no_grades"], worst=[list(w) for w in worst])
-        messages.append(message)
-    return messages
-
+    return expected, tallies
 
 
 async def plan_data_check(ctx: PlanContext) -> list[PlannedMessage]:
