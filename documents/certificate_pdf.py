@@ -27,6 +27,7 @@ from documents.certificate_fonts import (
     FAMILY,
     FONTS_DIR,
     REGULAR_FONT,
+    FontPair,
     PrebuiltFontsOutput,
     SharedFont,
     fast_path_available,
@@ -80,11 +81,9 @@ class CertificateRenderer:
     """
 
     def __init__(self, fonts_dir: Path | str = FONTS_DIR) -> None:
-        fonts_dir = Path(fonts_dir)
-        self._regular = SharedFont(fonts_dir / REGULAR_FONT, "")
-        self._bold = SharedFont(fonts_dir / BOLD_FONT, "B")
-        self._core_chars = self._regular.core_chars & self._bold.core_chars
-        self._full_chars = self._regular.full_chars & self._bold.full_chars
+        fonts = FontPair(fonts_dir)
+        self._regular, self._bold = fonts.regular, fonts.bold
+        self._core_chars, self._full_chars = fonts.core_chars, fonts.full_chars
         self._fast = fast_path_available()
         if not self._fast:
             log.warning("fpdf2 TTFFont changed; certificates use the slow add_font path")

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 # The certificate's font loader: DejaVu cut to our scripts and parsed once, attached per document.
-from documents.certificate_fonts import BOLD_FONT, FAMILY, FONTS_DIR, REGULAR_FONT, SharedFont
+from documents.certificate_fonts import FAMILY, FONTS_DIR, FontPair
 
 __all__ = ["Column", "ColumnKind", "NumberFormats", "ReportDocument", "ReportRenderer", "Section", "Table",
            "report_xlsx", "safe_file_name"]
@@ -128,11 +128,9 @@ class ReportRenderer:
     """Tables to PDF; fonts parsed once (make one per process, reuse it). Thread-safe."""
 
     def __init__(self, fonts_dir: Path | str = FONTS_DIR) -> None:
-        fonts_dir = Path(fonts_dir)
-        self._regular = SharedFont(fonts_dir / REGULAR_FONT, "")
-        self._bold = SharedFont(fonts_dir / BOLD_FONT, "B")
-        self._core = self._regular.core_chars & self._bold.core_chars
-        self._full = self._regular.full_chars & self._bold.full_chars
+        fonts = FontPair(fonts_dir)
+        self._regular, self._bold = fonts.regular, fonts.bold
+        self._core, self._full = fonts.core_chars, fonts.full_chars
         self._lock = threading.Lock()
 
     def _clean(self, text: str) -> str:
