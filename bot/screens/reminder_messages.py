@@ -23,7 +23,7 @@ from bot.screens.parents import week_text
 from bot.services.outbox import Rendered
 from domain.journal import MIN_TERM_GRADES
 from domain.reminders import filling_percent
-from storage.models import JournalMark, School, SchoolClass, Staff, Student, Subject, Term
+from storage.models import JournalMark, School, SchoolClass, Staff, Student, Subject, Summative, Term
 from storage.repositories import reminders as repo
 from usecases import parents
 from usecases.reminder_context import MAX_LISTED
@@ -119,6 +119,20 @@ def summative_label(kind: str, country: str) -> str:
     return section if kind == "section" else term
 
 
+def _summative_line(summative: Summative, klass: str, subject: str, country: str, day: date, overdue: bool) -> str:
+    what = summative_label(summative.kind, country)
+    if summative.title and what not in summative.title:
+        what = f"{summative.title} ({what})"
+    values = {"what": what, "klass": klass, "subject": subject, "date": fmt_date(summative.due_on, fmt="d MMMM")}
+    days = (summative.due_on - day).days
+    if overdue:
+        return _("• {what}, {klass} · {subject}: was due on {date}").format(**values)
+    if days <= 0:
+        return _("• {what}, {klass} · {subject}: due today").format(**values)
+    return ngettext("• {what}, {klass} · {subject}: in {n} day, on {date}",
+                    "• {what}, {klass} · {subject}: in {n} days, on {date}", days).format(n=days, **values)
+
+
 async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Rendered | None:
     """Summatives due soon or overdue, one line each; days are counted from the day of planning."""
     day = date.fromisoformat(p["day"])
@@ -128,19 +142,8 @@ async def render_summatives(session: AsyncSession, user_id: int, p: dict) -> Ren
         return None
     coming, overdue = [], []
     for summative, klass, subject, country in rows:
-        what = summative_label(summative.kind, country)
-        if summative.title and what not in summative.title:
-            what = f"{summative.title} ({what})"
-        values = {"what": what, "klass": klass, "subject": subject, "date": fmt_date(summative.due_on, fmt="d MMMM")}
-        days = (summative.due_on - day).days
-        if stages[summative.id].startswith("o"):
-            overdue.append(_("• {what}, {klass} · {subject}: was due on {date}").format(**values))
-        elif days <= 0:
-            coming.append(_("• {what}, {klass} · {subject}: due today").format(**values))
-        else:
-            coming.append(ngettext("• {what}, {klass} · {subject}: in {n} day, on {date}",
-                                   "• {what}, {klass} · {subject}: in {n} days, on {date}", days).format(
-                n=days, **values))
+        late = stages[summative.id].startswith("o")
+        (overdue if late else coming).append(_summative_line(summative, klass, subject, country, day, late))
     lines: list[str] = []
     if coming:
         lines += [_("⏰ Summatives coming up: enter the results in the journal on time."), *coming[:MAX_LISTED]]

@@ -102,30 +102,34 @@ def decree_text(report: DecreeReport) -> str:
         criterion_line(report), "", *decree_lines(report)])
 
 
-def decree_document(report: DecreeReport) -> ReportDocument:
+def _how_reached(label: str, share: Share, maximum: float, points: float | None) -> str:
+    if not share.total:
+        return _how(maximum, share, points)
+    return f"{label}: {share_text(share)}; {bot_reading(_how(maximum, share, points))}"
+
+
+def _points_rows(report: DecreeReport) -> list[list]:
     i, s = report.inputs, report.score
     names, term_name = summative_names(report.country), term_summative_name(report.country)
-
-    def how(label: str, share: Share, maximum: float, points: float | None) -> str:
-        if not share.total:
-            return _how(maximum, share, points)
-        return f"{label}: {share_text(share)}; {bot_reading(_how(maximum, share, points))}"
-
-    rows = [
+    return [
         [_("1. Timely entry of {names}").format(names=names),
-         how(_("entered by the due date"), i.summatives, TIMELY_MAX, s.timely), s.timely, TIMELY_MAX],
-        [_("2a. Summative materials used"), how(_("results entered"), i.materials, USE_MAX / 2, s.materials),
-         s.materials, USE_MAX / 2],
-        [_("2b. Assessment course passed"), how(_("planned teachers"), i.course, USE_MAX / 2, s.course), s.course,
-         USE_MAX / 2],
+         _how_reached(_("entered by the due date"), i.summatives, TIMELY_MAX, s.timely), s.timely, TIMELY_MAX],
+        [_("2a. Summative materials used"),
+         _how_reached(_("results entered"), i.materials, USE_MAX / 2, s.materials), s.materials, USE_MAX / 2],
+        [_("2b. Assessment course passed"),
+         _how_reached(_("planned teachers"), i.course, USE_MAX / 2, s.course), s.course, USE_MAX / 2],
         [_("3. Authenticity of the {names} results").format(names=term_name), _("for the head to judge"), None,
          AUTHENTICITY_RESULTS_MAX],
         [_("4. {name} portfolios and analysis").format(name=term_name), _("for the head to judge"), None,
          PORTFOLIO_MAX],
     ]
+
+
+def decree_document(report: DecreeReport) -> ReportDocument:
     table = Table(columns=[Column(_("Criterion"), width=2.6), Column(_("How it was reached"), width=4.6),
                            Column(_("Points"), ColumnKind.DECIMAL, 0.8), Column(_("Of"), ColumnKind.DECIMAL, 0.6)],
-                  rows=rows, total=[_("Computed from the bot's data"), "", s.computed_total, TIMELY_MAX + USE_MAX])
+                  rows=_points_rows(report),
+                  total=[_("Computed from the bot's data"), "", report.score.computed_total, TIMELY_MAX + USE_MAX])
     inputs = Section(heading=_("Inputs for the authenticity judgement"), sheet_name=_("Authenticity"), paragraphs=[
         *authenticity_inputs(report),
         _("Portfolios and their analysis (5 of the 15 points) are not kept in the bot."), "",

@@ -54,32 +54,44 @@ def _worst(table: dict, min_lessons: int = 1) -> list:
     return ranked[:WORST_LIMIT]
 
 
+def _summatives_line(report: JournalReport) -> list[str]:
+    counted, country = report.quality.summatives, report.scope.school.country
+    upcoming = counted.get(SummativeState.UPCOMING, 0)
+    late = counted.get(SummativeState.LATE, 0)
+    not_entered = counted.get(SummativeState.MISSING, 0)
+    if not (late or not_entered or upcoming):
+        return []
+    return [_("{names}: late {late}, not entered {missing}, not yet due {upcoming}").format(
+        names=summative_names(country), late=num(late), missing=num(not_entered), upcoming=num(upcoming))]
+
+
+def _worst_lines(heading: str, worst: list, name) -> list[str]:
+    if not worst:
+        return []
+    return ["", heading, *(_("• {name}: {percent} of {lessons} lessons").format(
+        name=name(k), percent=pct(t.attendance_share.percent), lessons=num(t.lessons)) for k, t in worst)]
+
+
+def class_name(report: JournalReport, class_id: int) -> str:
+    return report.classes[class_id].name if class_id in report.classes else "?"
+
+
+def lessons_line(report: JournalReport) -> str:
+    total = report.quality.total
+    return _("Lessons counted: {lessons}, of them not in the journal: {missing}").format(
+        lessons=num(total.lessons), missing=num(total.lessons - total.held))
+
+
 def journal_text(report: JournalReport) -> str:
     q, scope = report.quality, report.scope
     lines = [_("📒 Journal quality"), scope.school.name, period_line(scope), "",
-             *tally_lines(q.total, scope.school.country), *fair_marks_lines(report.fair)]
-    missing = q.total.lessons - q.total.held
-    lines.append(_("Lessons counted: {lessons}, of them not in the journal: {missing}").format(
-        lessons=num(q.total.lessons), missing=num(missing)))
-    upcoming = q.summatives.get(SummativeState.UPCOMING, 0)
-    late = q.summatives.get(SummativeState.LATE, 0)
-    not_entered = q.summatives.get(SummativeState.MISSING, 0)
-    if late or not_entered or upcoming:
-        lines.append(_("{names}: late {late}, not entered {missing}, not yet due {upcoming}").format(
-            names=summative_names(scope.school.country), late=num(late), missing=num(not_entered),
-            upcoming=num(upcoming)))
-    worst_teachers = _worst({k: v for k, v in q.by_teacher.items() if k is not None})
-    if worst_teachers:
-        lines += ["", _("Lowest share entered on the day, teachers:")]
-        lines += [_("• {name}: {percent} of {lessons} lessons").format(
-            name=teacher_name(report, k), percent=pct(t.attendance_share.percent), lessons=num(t.lessons))
-            for k, t in worst_teachers]
-    worst_classes = _worst(q.by_class)
-    if worst_classes:
-        lines += ["", _("Lowest share entered on the day, classes:")]
-        lines += [_("• {name}: {percent} of {lessons} lessons").format(
-            name=report.classes[k].name if k in report.classes else "?", percent=pct(t.attendance_share.percent),
-            lessons=num(t.lessons)) for k, t in worst_classes]
+             *tally_lines(q.total, scope.school.country), *fair_marks_lines(report.fair), lessons_line(report),
+             *_summatives_line(report)]
+    lines += _worst_lines(_("Lowest share entered on the day, teachers:"),
+                          _worst({k: v for k, v in q.by_teacher.items() if k is not None}),
+                          lambda k: teacher_name(report, k))
+    lines += _worst_lines(_("Lowest share entered on the day, classes:"), _worst(q.by_class),
+                          lambda k: class_name(report, k))
     lines += ["", _("Every teacher and class: in the PDF or XLSX.")]
     return "\n".join(lines)
 
@@ -98,6 +110,16 @@ def _tally_cells(name: str, t: JournalTally) -> list:
             t.summatives_due, t.summatives_share.percent]
 
 
+def _summary(report: JournalReport) -> Section:
+    q, country = report.quality, report.scope.school.country
+    return Section(heading=_("Summary"), sheet_name=_("Summary"), paragraphs=[
+        *map(plain, tally_lines(q.total, country)), *map(plain, fair_marks_lines(report.fair)), lessons_line(report),
+        _("How it is counted: the timetable's lessons on school days (holidays left out) up to the day before "
+          "the report, and lessons written outside the timetable. \"On the day\": attendance was taken on the "
+          "lesson's date, school time. Grades are expected where the class gets marks. A {names} is on time "
+          "when its results were saved by its due date.").format(names=summative_names(country))])
+
+
 def journal_document(report: JournalReport) -> ReportDocument:
     q, scope = report.quality, report.scope
     country = scope.school.country
@@ -105,24 +127,16 @@ def journal_document(report: JournalReport) -> ReportDocument:
     classes = sorted(q.by_class.items(), key=lambda kt: (report.classes[kt[0]].grade, report.classes[kt[0]].name)
                      if kt[0] in report.classes else (99, "?"))
     weeks = [[fmt_date(monday, fmt="d MMM"), *_tally_cells("", t)[1:]] for monday, t in q.by_week.items()]
-    summary = Section(heading=_("Summary"), sheet_name=_("Summary"), paragraphs=[
-        *map(plain, tally_lines(q.total, country)), *map(plain, fair_marks_lines(report.fair)),
-        _("Lessons counted: {lessons}, of them not in the journal: {missing}").format(
-            lessons=num(q.total.lessons), missing=num(q.total.lessons - q.total.held)),
-        _("How it is counted: the timetable's lessons on school days (holidays left out) up to the day before "
-          "the report, and lessons written outside the timetable. \"On the day\": attendance was taken on the "
-          "lesson's date, school time. Grades are expected where the class gets marks. A {names} is on time "
-          "when its results were saved by its due date.").format(names=summative_names(country))])
     return ReportDocument(
         title=_("Journal quality"), lines=[scope.school.name, period_line(scope), made_line(scope.today)],
-        sections=[summary,
+        sections=[_summary(report),
                   Section(heading=_("By teacher"), table=Table(
                       _tally_columns(_("Teacher"), country),
                       [_tally_cells(teacher_name(report, k), t) for k, t in teachers],
                       total=_tally_cells(_("Total"), q.total))),
                   Section(heading=_("By class"), table=Table(
                       _tally_columns(_("Class"), country),
-                      [_tally_cells(report.classes[k].name if k in report.classes else "?", t) for k, t in classes])),
+                      [_tally_cells(class_name(report, k), t) for k, t in classes])),
                   Section(heading=_("By week"), table=Table(_tally_columns(_("Week from"), country), weeks))],
         footer=scope.school.name)
 

@@ -49,24 +49,29 @@ def sheet_document(report: SheetReport) -> ReportDocument:
     rows = [[i, name, *[sheet.grade(sid, subj) for subj, _n in sheet.subjects], sheet.student_mean(sid)]
             for i, (sid, name) in enumerate(sheet.students, start=1)]
     total = ["", _("Mean"), *[sheet.subject_stats(subj).mean for subj, _n in sheet.subjects], sheet.overall.mean]
-    stats_rows = []
-    for subj, name in sheet.subjects:
-        st = sheet.subject_stats(subj)
-        stats_rows.append([name, st.graded.done, st.mean, st.success.percent, st.quality.percent])
-    overall = sheet.overall
-    stats = Table(columns=[Column(_("Subject"), width=3), Column(_("Graded"), ColumnKind.INTEGER),
-                           Column(_("Mean"), ColumnKind.DECIMAL), Column(_("Success, %"), ColumnKind.PERCENT),
-                           Column(_("Quality, %"), ColumnKind.PERCENT)],
-                  rows=stats_rows, total=[_("Total"), overall.graded.done, overall.mean, overall.success.percent,
-                                          overall.quality.percent])
     return ReportDocument(
         title=sheet_title(report), lines=[report.scope.school.name, made_line(report.scope.today)],
         sections=[Section(heading=_("Term grades"), table=Table(columns, rows, total=total)),
                   Section(heading=_("By subject"), paragraphs=[
                       _("Success: grades 3 to 5; quality: grades 4 and 5, in per cent of the grades given.")],
-                      table=stats),
+                      table=subject_stats_table(report)),
                   year_marks_section(report), signatures_section(report)],
         footer=f"{report.scope.school.name} · {report.class_name}")
+
+
+def subject_stats_table(report: SheetReport) -> Table:
+    """Per subject: term marks given, their mean, success and quality."""
+    sheet = report.sheet
+    rows = []
+    for subj, name in sheet.subjects:
+        st = sheet.subject_stats(subj)
+        rows.append([name, st.graded.done, st.mean, st.success.percent, st.quality.percent])
+    overall = sheet.overall
+    return Table(columns=[Column(_("Subject"), width=3), Column(_("Graded"), ColumnKind.INTEGER),
+                          Column(_("Mean"), ColumnKind.DECIMAL), Column(_("Success, %"), ColumnKind.PERCENT),
+                          Column(_("Quality, %"), ColumnKind.PERCENT)],
+                 rows=rows, total=[_("Total"), overall.graded.done, overall.mean, overall.success.percent,
+                                   overall.quality.percent])
 
 
 def year_marks_section(report: SheetReport) -> Section:
