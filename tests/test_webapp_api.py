@@ -377,3 +377,78 @@ async def test_kazakh_summatives_are_points_over_a_maximum(school):
         fields = {c.field for c in await session.scalars(select(JournalChange).where(
             JournalChange.student_id == other["pupil"]))}
     assert {"grade", "kind", "score"} <= fields
+
+
+async def led_class_pair(school) -> tuple[int, int, int]:
+    """(class id, subject id, timetable id): a subject the plain teacher teaches in the class the class teacher
+    leads (the demo's two teachers share both classes)."""
+    async with school.app.sessions() as session:
+        leader = await session.scalar(select(Staff).where(Staff.user_id == CLASS_TEACHER))
+        teacher = await session.scalar(select(Staff).where(Staff.user_id == TEACHER))
+        led = await session.scalar(select(SchoolClass).where(SchoolClass.class_teacher_id == leader.id))
+        slot = await session.scalar(select(TimetableLesson).where(
+            TimetableLesson.class_id == led.id, TimetableLesson.teacher_id == teacher.id).limit(1))
+        return led.id, slot.subject_id, slot.id
+
+
+async def test_only_the_class_teacher_is_told_of_the_class_gaps(school):
+    class_id, subject_id, _slot = await led_class_pair(school)
+    async with school.app.sessions() as session:
+        session.add(Student(school_id=school.demo.school_id, class_id=class_id, full_name="Aaa Newcomer"))
+        await session.commit()
+    # Whatever the request claims, who leads the class comes from the database.
+    params = {"class_id": class_id, "subject_id": subject_id, "span": "term", "is_class_teacher": "1"}
+    teacher = await (await school.client.get("/webapp/api/grid", params=params,
+                                             headers=school.headers(TEACHER))).json()
+    assert teacher["is_class_teacher"] is False and teacher["gaps"] is None
+    leader = await (await school.client.get("/webapp/api/grid", params=params,
+                                            headers=school.headers(CLASS_TEACHER))).json()
+    assert leader["is_class_teacher"] is True
+    gaps = leader["gaps"]
+    assert gaps["pupils"] == sum(p["too_few_marks"] for p in leader["pupils"]) >= 1
+    assert gaps["attendance"] == sum(c["gap"] == "attendance" for c in leader["columns"])
+    assert gaps["marks"] == sum(c["gap"] == "marks" for c in leader["columns"])
+
+
+async def test_parents_page_carries_what_the_chats_child_screens_show(school):
+    from domain.countries import local_day
+    from domain.grading import half_year_and_year, school_year_start
+    from domain.journal import week_start
+    from storage.models import TermGrade
+    from storage.repositories.journal import school_terms
+
+    mine = school.demo.student_ids[0]
+    today = local_day("Asia/Tashkent", school.clock.now)
+    year = school_year_start(today)
+    async with school.app.sessions() as session:
+        subjects = list(await session.scalars(select(Subject).where(Subject.school_id == school.demo.school_id)
+                                              .order_by(Subject.name)))
+        session.add_all([TermGrade(student_id=mine, subject_id=subject.id, period=period, grade=grade)
+                         for subject, period, grade in ((subjects[0], f"{year}-{year + 1}/T1", 5),
+                                                        (subjects[0], f"{year}-{year + 1}/T2", 4),
+                                                        (subjects[1], f"{year - 1}-{year}/T4", 3))])
+        await session.commit()
+        terms = await school_terms(session, school.demo.school_id)
+    half = half_year_and_year({1: 5, 2: 4}, terms, today)
+
+    async def page(**params) -> dict:
+        response = await school.client.get("/webapp/api/child", params={"student_id": mine, **params},
+                                           headers=school.headers(PARENT))
+        assert response.status == 200
+        return await response.json()
+
+    last_week = await page(week=(week_start(today) - timedelta(days=7)).isoformat())
+    assert last_week["week_averages"] and all(a["text"] for a in last_week["week_averages"])
+    assert last_week["later"] and last_week["earlier"]
+    data = await page()
+    assert data["term_excused"] + data["term_unexcused"] == data["term_missed"]
+    grades = {s["subject"]: s["term_grades"] for s in data["subjects"]}
+    assert grades[subjects[0].name][:2] == [["T1", 5], ["T2", 4]]
+    assert grades[subjects[0].name][2:] == [["1-е полугодие", half["H1"]]]  # made from them, named as in chat
+    assert grades[subjects[1].name] == [[f"{year - 1}-{year}/T4", 3]]  # another year's grade keeps its year
+    assert data["any_term_grades"] and data["homework"]
+    # Never ahead of this week, never further back than the chat goes.
+    ahead = await page(week=(today + timedelta(days=30)).isoformat())
+    assert ahead["week_start"] == week_start(today).isoformat() and ahead["later"] is None
+    oldest = await page(week=(today - timedelta(days=500)).isoformat())
+    assert oldest["earlier"] is None and oldest["week_start"] == (week_start(today) - timedelta(weeks=52)).isoformat()

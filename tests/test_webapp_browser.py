@@ -6,6 +6,7 @@ the grid and the parent's chat view shows them; the parent's page shows their ch
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from domain.journal import next_attendance, week_start
-from storage.models import JournalChange, JournalLesson, JournalMark, Student, Subject, User
-from tests.webapp_support import PARENT, TEACHER, own_slot, start_web_school
+from storage.models import JournalChange, JournalLesson, JournalMark, SchoolClass, Staff, Student, Subject, User
+from tests.webapp_support import CLASS_TEACHER, PARENT, TEACHER, own_slot, start_web_school
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts" / "webapp"
@@ -281,11 +282,19 @@ async def test_screenshots_in_both_themes(served, browser, lang):
         assert await page.evaluate("window.__tg.backVisible")
         await page.evaluate("window.__tg.backHandler()")  # Telegram's Back closes the picker
         await page.wait_for_selector("#sheet", state="hidden")
+        await page.click("#grid thead th.col button >> nth=0")  # a lesson's topic and homework
+        await page.wait_for_selector("#sheet:not([hidden])")
+        await page.screenshot(path=str(ARTIFACTS / f"lesson-{lang}-{theme}.png"))
         await context.close()
         context, page, errors2 = await open_page(browser, school, url, PARENT, theme=theme, query="?view=child")
         await page.wait_for_selector("#week")
         await no_page_scroll(page)
         await page.screenshot(path=str(ARTIFACTS / f"parent-{lang}-{theme}.png"), full_page=True)
+        start = await page.get_attribute("#week", "data-start")
+        await page.click("#earlier")  # last week: a full week of marks, with the averages by subject
+        await page.wait_for_selector(f'#week:not([data-start="{start}"])')
+        await no_page_scroll(page)
+        await page.screenshot(path=str(ARTIFACTS / f"parent-earlier-{lang}-{theme}.png"))
         await context.close()
         assert not errors and not errors2, errors + errors2
 
@@ -335,3 +344,149 @@ async def attendance_changes(school, slot, day, pupil) -> list[str]:
         return [c.new_value for c in await session.scalars(select(JournalChange).where(
             JournalChange.lesson_id == lesson.id, JournalChange.student_id == pupil,
             JournalChange.field == "attendance").order_by(JournalChange.id))]
+
+
+async def open_lesson_column(page, school, slot, day) -> None:
+    """The grid of the slot's class and subject at the week of `day`, its column shown."""
+    await page.wait_for_selector("#grid")
+    await page.select_option("#pair", f"{slot.class_id}:{slot.subject_id}")
+    await page.wait_for_selector("body:not([data-loading])")
+    if day < week_start(local_today(school)):
+        await page.click("#earlier")
+        await page.wait_for_selector("body:not([data-loading])")
+    await page.wait_for_selector(column_selector(day, slot.period))
+
+
+def column_selector(day, period: int) -> str:
+    return f'#grid th.col[data-day="{day.isoformat()}"][data-period="{period}"]'
+
+
+def local_today(school):
+    from domain.countries import local_day
+
+    return local_day("Asia/Tashkent", school.clock.now)
+
+
+async def text_changes(school, slot, day) -> list[tuple[str, str]]:
+    """The history rows of a lesson's topic and homework, oldest first: (field, new value)."""
+    async with school.app.sessions() as session:
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        if lesson is None:
+            return []
+        return [(c.field, c.new_value) for c in await session.scalars(select(JournalChange).where(
+            JournalChange.lesson_id == lesson.id, JournalChange.field.in_(("topic", "homework")))
+            .order_by(JournalChange.id))]
+
+
+async def test_an_unsent_topic_and_homework_survive_a_reload_and_are_saved_exactly_once(served, browser):
+    school, url = served
+    slot, day, _klass = await own_slot(school, TEACHER)
+    context, page, errors = await open_page(browser, school, url, TEACHER)
+    await open_lesson_column(page, school, slot, day)
+    header = column_selector(day, slot.period)
+    before = await text_changes(school, slot, day)
+    topic, homework = "Kasrlarni qo‘shish", "§12, 3-mashq"
+    # The connection drops for saves: the edit waits on the device, shown as such.
+    await page.route("**/api/lesson", lambda route: route.abort("internetdisconnected"))
+    await page.click(f"{header} button")
+    await page.fill('#sheet input[name="topic"]', topic)
+    await page.fill('#sheet textarea[name="homework"]', homework)
+    await page.click("#save-texts")
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'warn'")
+    await page.wait_for_selector(f"{header}.pending.failed")
+    # Reloaded (or closed and opened again) before the connection is back: still waiting, still shown.
+    await page.reload()
+    await page.wait_for_selector(f"{header}.pending")
+    await page.click(f"{header} button")
+    assert await page.input_value('#sheet input[name="topic"]') == topic
+    assert await page.input_value('#sheet textarea[name="homework"]') == homework
+    await page.evaluate("window.__tg.backHandler()")
+    assert await text_changes(school, slot, day) == before, "nothing reached the server yet"
+    await page.unroute("**/api/lesson")
+    await page.wait_for_function("!localStorage.length", timeout=20000)
+    await page.wait_for_selector(f"{header}:not(.pending)")
+    assert await text_changes(school, slot, day) == [*before, ("topic", topic), ("homework", homework)]
+    # The sheet now shows what the server has.
+    await page.click(f"{header} button")
+    assert await page.input_value('#sheet input[name="topic"]') == topic
+    assert not await page.query_selector("#sheet .warn")
+    assert not errors, errors
+    await context.close()
+
+
+async def test_the_class_teacher_sees_the_class_gaps_and_a_subject_teacher_only_their_own(served, browser):
+    school, url = served
+    async with school.app.sessions() as session:
+        leader = await session.scalar(select(Staff).where(Staff.user_id == CLASS_TEACHER))
+        led = await session.scalar(select(SchoolClass).where(SchoolClass.class_teacher_id == leader.id))
+        session.add(Student(school_id=led.school_id, class_id=led.id, full_name="Aaa Newcomer"))
+        await session.commit()
+    # The plain teacher's last lesson in the led class before today, its attendance never saved.
+    slot, day, _klass = await own_slot(school, TEACHER, before=local_today(school) - timedelta(days=1),
+                                       class_id=led.id)
+    async with school.app.sessions() as session:
+        lesson = await session.scalar(select(JournalLesson).where(
+            JournalLesson.class_id == slot.class_id, JournalLesson.subject_id == slot.subject_id,
+            JournalLesson.lesson_date == day, JournalLesson.period == slot.period))
+        if lesson is not None:
+            lesson.attendance_taken_at = None
+            await session.commit()
+    header = column_selector(day, slot.period)
+    # The subject teacher: a dot on their own lesson, no class highlight, no pupils flagged, no summary.
+    context, page, errors = await open_page(browser, school, url, TEACHER)
+    await open_lesson_column(page, school, slot, day)
+    assert await page.query_selector(f"{header}.gap-own")
+    assert not await page.query_selector("#grid th.gap-attendance, #grid th.gap-marks, #grid th.too-few, #gaps")
+    await context.close()
+    # The class teacher: the same lesson highlighted, the newcomer flagged, the counts above the grid.
+    context, page, errors2 = await open_page(browser, school, url, CLASS_TEACHER)
+    await open_lesson_column(page, school, slot, day)
+    assert await page.query_selector(f"{header}.gap-attendance")
+    assert await page.query_selector("#grid th.name.too-few")
+    assert int(await page.get_attribute("#gaps .chip.gap-attendance", "data-n")) >= 1
+    assert int(await page.get_attribute("#gaps .chip.gap-pupils", "data-n")) >= 1
+    await no_page_scroll(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "grid-class-teacher-ru-light.png"))
+    assert not errors and not errors2, errors + errors2
+    await context.close()
+
+
+async def test_parents_page_shows_the_chats_weeks_term_grades_and_homework(served, browser):
+    from domain.grading import school_year_start
+    from storage.models import TermGrade
+
+    school, url = served
+    child_id = school.demo.student_ids[0]
+    today = local_today(school)
+    year = school_year_start(today)
+    async with school.app.sessions() as session:
+        subject = await session.scalar(select(Subject).where(Subject.school_id == school.demo.school_id)
+                                       .order_by(Subject.name).limit(1))
+        session.add_all([TermGrade(student_id=child_id, subject_id=subject.id, period=f"{year}-{year + 1}/T{n}",
+                                   grade=5) for n in (1, 2)])
+        await session.commit()
+    context, page, errors = await open_page(browser, school, url, PARENT, query="?view=child")
+    await page.wait_for_selector("#week")
+    this_week = week_start(today).isoformat()
+    assert await page.get_attribute("#week", "data-start") == this_week
+    assert await page.is_disabled("#later")
+    # The term: absences with and without a reason, the term grades with the half-year mark they make.
+    term = await page.text_content("#term")
+    assert "по уважительной причине" in term and "без уважительной причины" in term
+    row = await page.text_content(f'#term tr:has(th:text-is("{subject.name}"))')
+    assert "T1: 5, T2: 5, 1-е полугодие: 5" in row, row
+    assert await page.locator("#homework li").count() >= 1
+    # Earlier weeks, as the chat's ◀️: last week with its averages by subject, and back.
+    await page.click("#earlier")
+    last_week = (week_start(today) - timedelta(days=7)).isoformat()
+    await page.wait_for_selector(f'#week[data-start="{last_week}"]')
+    assert "Средний балл по предметам" in await page.text_content("#week-averages")
+    assert await page.locator("#week-averages li").count() >= 1
+    await no_page_scroll(page)
+    await page.click("#later")
+    await page.wait_for_selector(f'#week[data-start="{this_week}"]')
+    assert not errors, errors
+    await context.close()

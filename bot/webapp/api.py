@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.factory import App
-from bot.formatting import fmt_date
+from bot.formatting import fmt_date, line_start
 from bot.i18n import language_from_telegram
 from bot.webapp.auth import InitDataRefused, init_data_from_header, validate_init_data
 from bot.webapp.child import child_json
@@ -122,7 +122,7 @@ def grid_json(result: journal_grid.Grid, caller: Caller) -> dict:
     for index, column in enumerate(result.columns):
         item = _jsonable(column)
         item.update(i=index, label=_date_label(column.day, caller.lang, "EEE d"),
-                    long=_date_label(column.day, caller.lang, "EEEE d MMMM"))
+                    long=line_start(_date_label(column.day, caller.lang, "EEEE d MMMM")))
         columns.append(item)
     return {
         "class_id": result.class_id, "subject_id": result.subject_id, "country": result.country,

@@ -212,7 +212,7 @@ function nameNode(grid, pupil) {
   const few = grid.is_class_teacher && pupil.too_few_marks;
   return el("th", { class: `name${few ? " too-few" : ""}`, scope: "row",
     title: few ? t("Too few marks this term: {n} of {need}", { n: pupil.term_marks, need: grid.min_marks }) : undefined },
-  el("span", { title: pupil.name }, pupil.name), few ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null);
+  few ? el("small", { class: "badge" }, `${pupil.term_marks}/${grid.min_marks}`) : null, el("span", { title: pupil.name }, pupil.name));
 }
 
 // The class teacher's summary of the class's gaps in this subject, above the grid.
@@ -260,7 +260,7 @@ function render() {
   const legend = el("p", { class: "legend muted" }, t("✓ present · ✗ absent · 🤒 with a reason · ⏰ late"));
   main.replaceChildren(...[controls(grid), gapsNode(grid), el("div", { class: "grid-wrap" }, table), legend]
     .filter(Boolean));
-  main.classList.add("grid-view");
+  document.body.classList.add("grid-page");
   const today = main.querySelector("th.today");
   if (today) today.scrollIntoView({ block: "nearest", inline: "center" });
 }
