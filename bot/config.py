@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("uz", "ky", "kk", "ru")
-DEFAULT_LANGUAGE = "ru"
+from domain.languages import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from domain.languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
 
 
 class Settings(BaseSettings):

@@ -1,20 +1,9 @@
-"""The course catalogue, loaded and validated once at start-up from bot/content/courses/."""
+"""A course's texts in the chat's current language (the catalogue itself is content.catalogue)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from bot.config import SUPPORTED_LANGUAGES
-from domain.course import Course, CourseText, load_courses
-
-CONTENT_DIR = Path(__file__).parent / "content" / "courses"
-MAIN_COURSE = "criteria_journal"
-
-
-@cache
-def catalogue() -> dict[str, Course]:
-    return load_courses(CONTENT_DIR, SUPPORTED_LANGUAGES)
+from content.catalogue import catalogue
+from domain.course import CourseText
 
 
 def current_language() -> str:

@@ -16,11 +16,11 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.courses import catalogue
 from bot.i18n import UserLocaleMiddleware, create_i18n
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
 from bot.retry import RetryAfterMiddleware
 from bot.services.rate_limit import SendBudget, build_limiter
+from content.catalogue import catalogue
 from storage.db import create_engine, migrate, session_factory
 from usecases.clock import SYSTEM_CLOCK, Clock
 

@@ -18,7 +18,7 @@ def run_i18n(action: str) -> int:
     cli = CommandLineInterface()
     if action == "extract":
         cli.run(["pybabel", "extract", "--no-location", "--sort-output", *KEYWORDS, "-o", str(POT),
-                 "--ignore-dirs", "content static", str(ROOT / "bot"), str(ROOT / "usecases")])
+                 "--ignore-dirs", "static", str(ROOT / "bot"), str(ROOT / "usecases")])
     elif action == "update":
         for lang in SUPPORTED_LANGUAGES:
             po = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

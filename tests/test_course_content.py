@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.courses import CONTENT_DIR, MAIN_COURSE, catalogue
+from content.catalogue import CONTENT_DIR, MAIN_COURSE, catalogue
 from domain.course import CourseContentError, load_course
 
 

@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
 from bot.scheduler import send_outbox
 from bot.services.exam_jobs import close_expired_attempts
+from content.catalogue import MAIN_COURSE, catalogue
 from storage.models import Certificate, ExamAnswer, ExamAttempt, QuizRun, Staff, User
 from tests.harness import Harness, answer_of, find_button, has_data, press_data, sqlite_url, wait_button
 from usecases.clock import FakeClock

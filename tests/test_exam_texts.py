@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.courses import MAIN_COURSE, catalogue
 from bot.formatting import fmt_minutes
 from bot.i18n import create_i18n
 from bot.keyboards.learning import CourseCB
+from content.catalogue import MAIN_COURSE, catalogue
 from storage.models import QuizRun
 from tests.harness import Harness, press_data, sqlite_url
 from tests.test_e2e_teacher import answer_exam, onboard_teacher

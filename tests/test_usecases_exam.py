@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.courses import MAIN_COURSE, catalogue
+from content.catalogue import MAIN_COURSE, catalogue
 from domain.exam import ExamPolicy
 from storage.db import create_engine, migrate, session_factory
 from storage.models import ExamAnswer, ExamAttempt, Outbox, User

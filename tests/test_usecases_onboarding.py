@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.courses import MAIN_COURSE, catalogue
 from bot.demo import seed_demo
+from content.catalogue import MAIN_COURSE, catalogue
 from domain.roles import Role
 from storage.db import create_engine, migrate, session_factory
 from storage.models import CourseProgress, LessonProgress, ParentLink, QuizRun, Staff, User

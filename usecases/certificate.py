@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.courses import MAIN_COURSE, catalogue
+from content.catalogue import MAIN_COURSE, catalogue
 from domain.certificates import normalize_person_name
 from domain.countries import local_day, rules_for
 from storage.models import Certificate, ExamAttempt, School, User

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.courses import MAIN_COURSE, catalogue
+from content.catalogue import MAIN_COURSE, catalogue
 from domain.course import OPTIONS_PER_QUESTION, Block, CourseText, Lesson, Question
 from domain.exam import is_pass, percent, shuffled_order
 from storage.models import QuizRun

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.courses import catalogue
+from content.catalogue import catalogue
 from domain.course import OPTIONS_PER_QUESTION, Course
 from domain.exam import (
     ExamPolicy,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, timedelta
 
-from bot.courses import MAIN_COURSE
+from content.catalogue import MAIN_COURSE
 from domain.grading import is_low_mark
 from domain.reminders import (
     PlannedMessage,

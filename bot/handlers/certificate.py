@@ -14,7 +14,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.courses import MAIN_COURSE
 from bot.handlers.errors import refusal_text
 from bot.keyboards.common import MenuCB
 from bot.keyboards.learning import CertAct, CertCB
@@ -26,6 +25,7 @@ from bot.screens.certificate import (
     menu_only,
 )
 from bot.ui import TYPED_TEXT, chat_id_of, notify, show
+from content.catalogue import MAIN_COURSE
 from storage.models import User
 from usecases import certificate
 from usecases.certificate import AskName, CertificatePrint, CertificateView

@@ -11,11 +11,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.courses import MAIN_COURSE
 from bot.keyboards.common import MenuCB
 from bot.keyboards.learning import ExamAct, ExamAnswerCB, ExamCB
 from bot.screens.exam import exam_screen
 from bot.ui import notify, show
+from content.catalogue import MAIN_COURSE
 from storage.models import User
 from usecases import exam
 from usecases.clock import Clock

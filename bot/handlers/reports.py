@@ -14,11 +14,11 @@ from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.courses import MAIN_COURSE
 from bot.keyboards.common import MenuCB
 from bot.keyboards.reports import FILE_VIEWS, AreaCB, Fmt, ReportCB, View
 from bot.screens import reports as screens
 from bot.ui import chat_id_of, show
+from content.catalogue import MAIN_COURSE
 from storage.models import User
 from usecases import reports as uc
 from usecases.clock import Clock
