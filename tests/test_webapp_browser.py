@@ -490,3 +490,30 @@ async def test_parents_page_shows_the_chats_weeks_term_grades_and_homework(serve
     await page.wait_for_selector(f'#week[data-start="{this_week}"]')
     assert not errors, errors
     await context.close()
+
+
+async def test_a_change_refused_for_an_old_init_data_is_kept_for_the_reopened_page(served, browser):
+    school, url = served
+    slot, day, _klass = await own_slot(school, TEACHER)
+    context, page, errors = await open_page(browser, school, url, TEACHER)
+    await open_lesson_column(page, school, slot, day)
+    column = await column_index(page, day.isoformat(), slot.period)
+    pupil = int((await page.eval_on_selector_all("#grid tbody tr", "rows => rows.map(r => r.dataset.pupil)"))[3])
+    cell = f'td[data-key="{column}:{pupil}"]'
+    before = await attendance_changes(school, slot, day, pupil)
+    # The Mini App stayed open past the initData's window: the server refuses the page, not the change.
+    await page.route("**/api/cell", lambda route: route.fulfill(status=401, json={"error": "unauthorized"}))
+    await page.click(f"{cell} button")
+    await page.wait_for_function("document.querySelector('#status').dataset.kind === 'warn'")
+    assert "закройте" in (await page.text_content("#status")).lower()
+    assert await page.evaluate("localStorage.length") == 1
+    shown = await page.get_attribute(cell, "data-att")
+    # Opened again from the bot (fresh initData): the change goes out, once.
+    await page.unroute("**/api/cell")
+    await page.reload()
+    await page.wait_for_function("!localStorage.length", timeout=20000)
+    await page.wait_for_selector(f"{cell}:not(.pending)")
+    after = await attendance_changes(school, slot, day, pupil)
+    assert after == [*before, shown], after
+    assert not errors, errors
+    await context.close()

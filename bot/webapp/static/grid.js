@@ -22,7 +22,10 @@ function queueState(what, count) {
   if (what === "saving") setStatus(t("Saving…"), "busy");
   else if (what === "retrying") setStatus(t("Not saved yet: retrying…"), "warn");
   else if (what === "offline") setStatus(t("No connection: changes wait here and are sent when it is back."), "warn");
-  else setStatus(count ? t("Saving…") : t("Saved"), count ? "busy" : "ok");
+  else if (count) setStatus(t("Saving…"), "busy");
+  // All answered, yet some kept: refused only because the page's initData is too old; a reopened page sends them.
+  else if (outbox.waiting().length) setStatus(t("The page is out of date: close it and open it again from the bot."), "warn");
+  else setStatus(t("Saved"), "ok");
 }
 
 // What the server's answer to each kind of write does to the page. Each finds its lesson by the entry's body, so

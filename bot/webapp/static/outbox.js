@@ -47,6 +47,10 @@ export class Outbox {
         handler.done(entry, result);
       },
       refused: (error) => {
+        if (error.status === 401) {  // initData too old: kept for the Mini App opened again, never dropped
+          handler.failed(entry);
+          return;
+        }
         const body = error.body || {};
         this.settled(entry, body.error === "stale" ? body.version : undefined);
         handler.refused(entry, error);
