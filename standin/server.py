@@ -69,7 +69,7 @@ class BotAPIStandin(UpdateQueue, Chats, FileStore):
         self._poll: Poll | None = None
         self._pulse = asyncio.Event()
         self._open: dict[int, int | None] = {}
-        self._in_flight: dict[int, int] = {}
+        self._in_flight: dict[int | None, int] = {}
         self._tracked = False
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -219,33 +219,18 @@ class BotAPIStandin(UpdateQueue, Chats, FileStore):
         """One request, however it came: (HTTP status, the Bot API's JSON answer). ``read`` gives its decoded
         parameters and files; ``connected`` tells whether the caller still waits (else updates it was
         given do not count as fetched)."""
-        call = ApiCall(method=method_name, params={}, files={}, time=time.monotonic())
         known = self._methods.get(method_name.lower())
-        call.method = known[0] if known else method_name
+        call = ApiCall(method=known[0] if known else method_name, params={}, files={}, time=time.monotonic())
         self.calls.append(call)
         self._activity()
-        about: int | None = None
         try:
-            if token != self.token:
-                raise ApiError(401, "Unauthorized")
-            try:
-                call.params, call.files = await read()
-            except ValueError as exc:
-                raise bad(f"can't parse request: {exc}") from exc
-            if known is None:
-                raise ApiError(404, "Not Found: method not found")
-            about = self._call_user(call)
-            if about is not None:
-                self._in_flight[about] = self._in_flight.get(about, 0) + 1
-            result = await self._run(call, known[1])
+            result = await self._answer(call, token, known, read)
         except ApiError as error:
             return self._failed(call, error)
         except Exception as exc:
             log.exception("stand-in failed on %s", method_name)
             return self._failed(call, ApiError(500, f"Internal Server Error: {exc!r}"))
         finally:
-            if about is not None:
-                self._in_flight[about] -= 1
             self._activity()
         call.ok, call.result = True, result
         if call.method == "getUpdates" and connected():
@@ -253,6 +238,22 @@ class BotAPIStandin(UpdateQueue, Chats, FileStore):
         if call.method in SEND_METHODS:
             self._sends.append((call.time, as_int(call.chat_id)))
         return 200, {"ok": True, "result": result}
+
+    async def _answer(self, call: ApiCall, token: str, known: tuple[str, Any] | None, read: Reader) -> Any:
+        if token != self.token:
+            raise ApiError(401, "Unauthorized")
+        try:
+            call.params, call.files = await read()
+        except ValueError as exc:
+            raise bad(f"can't parse request: {exc}") from exc
+        if known is None:
+            raise ApiError(404, "Not Found: method not found")
+        about = self._call_user(call)  # while it is answered, the bot is not idle for this user
+        self._in_flight[about] = self._in_flight.get(about, 0) + 1
+        try:
+            return await self._run(call, known[1])
+        finally:
+            self._in_flight[about] -= 1
 
     async def _run(self, call: ApiCall, handler: Any) -> Any:
         self._check_failures(call)

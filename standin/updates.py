@@ -62,7 +62,7 @@ class UpdateQueue:
     #: Updates not yet reported handled, by update id (their user id): see ``track``.
     _open: dict[int, int | None]
     #: Requests being answered, by the user they are about.
-    _in_flight: dict[int, int]
+    _in_flight: dict[int | None, int]
     _tracked: bool
 
     def as_bot_user(self) -> dict[str, Any]:
@@ -155,7 +155,7 @@ class UpdateQueue:
     def _idle_wait(self, user: StandinUser, quiet: float) -> float | None:
         """0 when the bot is idle for this user, else how long to wait before asking again (None: until
         something happens)."""
-        if self._in_flight.get(user.user_id):
+        if self._in_flight.get(user.user_id):  # a request about the user is being answered
             return None
         if self._tracked:
             return None if user.user_id in self._open.values() else 0
@@ -202,6 +202,12 @@ async def get_updates(self: BotAPIStandin, params: dict[str, Any], files: Any) -
     if offset:
         self._drop_updates(self._updates[offset:] if offset < 0 else
                            [u for u in self._updates if u.update_id >= offset])
+    await _long_poll(self, timeout)
+    return [u.as_update() for u in self._updates[:limit]]
+
+
+async def _long_poll(self: BotAPIStandin, timeout: float) -> None:
+    """Wait until an update is queued (or ``timeout``); a newer getUpdates ends this one with 409."""
     previous, poll = self._poll, Poll()
     if previous is not None:
         previous.superseded = True
@@ -217,7 +223,6 @@ async def get_updates(self: BotAPIStandin, params: dict[str, Any], files: Any) -
     finally:
         if self._poll is poll:
             self._poll = None
-    return [u.as_update() for u in self._updates[:limit]]
 
 
 def set_webhook(self: BotAPIStandin, params: dict[str, Any], files: Any) -> Any:

@@ -201,19 +201,25 @@ class Console:
         self.write(f"(you shared your phone {persona.phone})")
         await self.settle(persona)
 
-    async def press(self, number: int, message_id: int | None) -> None:
-        persona = self._persona()
-        user = persona.user
+    def _pressed_message(self, user: StandinUser, message_id: int | None) -> ChatMessage | None:
+        """The message a press means: #message_id, else the newest with buttons (None, said why, if none)."""
         if message_id is None:
             target = next((m for m in reversed(user.messages) if m.from_bot and m.inline_buttons()), None)
             if target is None:
                 self.problem("(no message with buttons in this chat)")
-                return
-        else:
-            target = user.get(message_id)
-            if target is None or not target.from_bot:
-                self.problem(f"(no bot message #{message_id} in this chat)")
-                return
+            return target
+        target = user.get(message_id)
+        if target is None or not target.from_bot:
+            self.problem(f"(no bot message #{message_id} in this chat)")
+            return None
+        return target
+
+    async def press(self, number: int, message_id: int | None) -> None:
+        persona = self._persona()
+        user = persona.user
+        target = self._pressed_message(user, message_id)
+        if target is None:
+            return
         flat = [button for row in target.inline_buttons() for button in row]
         if not 1 <= number <= len(flat):
             span = f"buttons 1–{len(flat)}" if flat else "no buttons"
@@ -223,14 +229,12 @@ class Console:
         if "web_app" in button:
             self.write("(a Mini App: open it in a browser as this persona)\n" + self.web_app_link(
                 persona, button["web_app"]["url"]))
-            return
-        if "callback_data" not in button:
-            where = button.get("url") or "outside the console"
-            self.write(f"(this button opens {where})")
-            return
-        callback_id = await user.click(number - 1, message=target)
-        await self.settle(persona)
-        self._show_callback_answer(user, callback_id)
+        elif "callback_data" not in button:
+            self.write(f"(this button opens {button.get('url') or 'outside the console'})")
+        else:
+            callback_id = await user.click(number - 1, message=target)
+            await self.settle(persona)
+            self._show_callback_answer(user, callback_id)
 
     def web_app_link(self, persona: Persona, url: str) -> str:
         """The page's URL with initData signed for the persona, in the fragment where Telegram puts it."""

@@ -90,14 +90,27 @@ async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task) -> None:
         await asyncio.wait_for(polling, 5)
 
 
+async def _start_app(stack: contextlib.AsyncExitStack, settings: Settings) -> tuple[Any, Any, str]:
+    """The app on the console's database with the demo school: (app, demo, the school's name)."""
+    # Imported here so that what they log while importing (alembic) is quieted too.
+    from bot.demo import seed_demo
+    from bot.factory import build_app
+
+    app = await build_app(settings)
+    stack.push_async_callback(app.close)
+    async with app.sessions() as session:
+        demo = await seed_demo(session)
+        await session.commit()
+        school = await session.get(School, demo.school_id)
+    return app, demo, school.name if school else "?"
+
+
 async def _start(stack: contextlib.AsyncExitStack, settings: Settings, database_url: str) -> _Started:
     """The stand-in, the app with the demo school, the local Mini App, the bot polling; each stopped by
     ``stack`` in the reverse order."""
     from pydantic import SecretStr
 
-    # Imported here so that what they log while importing (alembic) is quieted too.
-    from bot.demo import seed_demo
-    from bot.factory import build_app, create_bot
+    from bot.factory import create_bot
     from bot.runner import on_shutdown, on_startup
 
     api = BotAPIStandin(CONSOLE_TOKEN, bot_username="maktab_console_bot", bot_first_name="Maktab Bot")
@@ -106,12 +119,7 @@ async def _start(stack: contextlib.AsyncExitStack, settings: Settings, database_
         "bot_token": SecretStr(api.token), "bot_api_url": IN_PROCESS_BASE, "database_url": database_url,
         "scheduler_enabled": True, "mode": "polling",
     })
-    app = await build_app(settings)
-    stack.push_async_callback(app.close)
-    async with app.sessions() as session:
-        demo = await seed_demo(session)
-        await session.commit()
-        school = await session.get(School, demo.school_id)
+    app, demo, school = await _start_app(stack, settings)
     bot = connect(create_bot(settings), api)
     stack.push_async_callback(bot.session.close)
     stack.push_async_callback((await _start_local_webapp(app)).cleanup)
@@ -124,7 +132,7 @@ async def _start(stack: contextlib.AsyncExitStack, settings: Settings, database_
                                                    handle_as_tasks=False, close_bot_session=False,
                                                    allowed_updates=dp.resolve_used_update_types()))
     stack.push_async_callback(_stop_polling, dp, polling)
-    return _Started(api, app, demo, school.name if school else "?")
+    return _Started(api, app, demo, school)
 
 
 async def run_console(settings: Settings, *, database_url: str, script: str | Path | None = None,
