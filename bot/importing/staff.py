@@ -17,7 +17,7 @@ from domain.tabular import name_key, names_overlap
 from storage.models import GuardianContact, Staff, Student
 
 if TYPE_CHECKING:
-    from bot.importing.roster import Person
+    from bot.importing.roster_read import Person
 
 STAFF_ROLES = ("teacher", "class_teacher", "deputy", "head")
 _POSITION_RANK = {"teacher": 0, "deputy": 1, "head": 2}
@@ -37,37 +37,56 @@ class StaffDraft:
     def position(self) -> str:
         return max(self.positions or {"teacher"}, key=_POSITION_RANK.__getitem__)
 
+    def add(self, person: Person) -> None:
+        """A row of this person: its position and, on a class teacher's row, the class led."""
+        self.rows.append(person.row)
+        self.positions.add("teacher" if person.role == "class_teacher" else person.role)
+        if person.role == "class_teacher" and person.klass:
+            self.led_classes.append((*person.klass, person.row))
+
 
 def gather_staff(persons: list[Person], report: ImportReport) -> list[StaffDraft]:
     """One draft per person: rows with the same phone, or with the same name and no phone, are one person.
     The same phone under two different names is an error (one of them is mistyped)."""
-    drafts: list[StaffDraft] = []
-    by_phone: dict[str, StaffDraft] = {}
-    by_name: dict[str, list[StaffDraft]] = {}
+    gathered = _Gathered()
     staff_rows = [p for p in persons if p.role in STAFF_ROLES]
     for person in sorted(staff_rows, key=lambda p: not p.phones):  # rows with a phone first
+        draft = gathered.draft_of(person, report)
+        if draft is not None:
+            draft.add(person)
+    for draft in gathered.drafts:
+        draft.rows.sort(key=lambda r: r.number)
+    return gathered.drafts
+
+
+@dataclass
+class _Gathered:
+    """The drafts so far, found by phone and by name."""
+
+    drafts: list[StaffDraft] = field(default_factory=list)
+    by_phone: dict[str, StaffDraft] = field(default_factory=dict)
+    by_name: dict[str, list[StaffDraft]] = field(default_factory=dict)
+
+    def draft_of(self, person: Person, report: ImportReport) -> StaffDraft | None:
+        """The draft this row belongs to, a new one if none; None (reported) for a phone under another name."""
         phone = person.phones[0] if person.phones else None
-        draft = by_phone.get(phone) if phone else None
+        draft = self.by_phone.get(phone) if phone else None
         if draft is not None and not _same_person(draft.name, person.name):
             report.error(person.row, f"{phone} is also the phone of {draft.name} (row {draft.rows[0].number})",
                          "phone")
-            continue
+            return None
         if draft is None and phone is None:
-            same_name = by_name.get(name_key(person.name), [])
+            same_name = self.by_name.get(name_key(person.name), [])
             draft = same_name[0] if len(same_name) == 1 else None
-        if draft is None:
-            draft = StaffDraft(name=person.name, phone=phone)
-            drafts.append(draft)
-            by_name.setdefault(name_key(person.name), []).append(draft)
-            if phone:
-                by_phone[phone] = draft
-        draft.rows.append(person.row)
-        draft.positions.add("teacher" if person.role == "class_teacher" else person.role)
-        if person.role == "class_teacher" and person.klass:
-            draft.led_classes.append((*person.klass, person.row))
-    for draft in drafts:
-        draft.rows.sort(key=lambda r: r.number)
-    return drafts
+        return self._new(person.name, phone) if draft is None else draft
+
+    def _new(self, name: str, phone: str | None) -> StaffDraft:
+        draft = StaffDraft(name=name, phone=phone)
+        self.drafts.append(draft)
+        self.by_name.setdefault(name_key(name), []).append(draft)
+        if phone:
+            self.by_phone[phone] = draft
+        return draft
 
 
 def _same_person(a: str, b: str) -> bool:
