@@ -253,28 +253,33 @@ async def _write_summatives(session: AsyncSession, directory: SchoolDirectory, l
                             report: ImportReport) -> None:
     if not lines:
         return
-    school = directory.school
     existing = {_summative_key(s.class_id, s.subject_id, s.kind, s.title, s.due_on): s
-                for s in await session.scalars(select(Summative).where(Summative.school_id == school.id))}
+                for s in await session.scalars(select(Summative).where(Summative.school_id == directory.school.id))}
     seen: dict[tuple, Row] = {}
     for line in lines:
         targets = _summative_targets(directory, line, report)
-        if targets is None:
-            continue
-        classes, subject = targets
-        term = next((t for t in directory.terms if t.starts_on <= line.due_on <= t.ends_on), None)
-        if term is None:
-            report.warn(line.row, f"{line.due_on.isoformat()} is outside every term of the school", "due_on")
-        for klass in classes:
-            key = _summative_key(klass.id, subject.id, line.kind, line.title, line.due_on)
-            if (earlier := seen_before(seen, key, line.row)) is not None:
-                report.error(line.row, f"the same summative for {klass.name} is on row {earlier.number}", "title")
-                continue
-            existing[key] = upsert(session, report, "summatives", existing.get(key),
-                                   {"due_on": line.due_on, "term_id": term.id if term else None, "title": line.title},
-                                   partial(Summative, school_id=school.id, class_id=klass.id, subject_id=subject.id,
-                                           kind=line.kind))
+        if targets is not None:
+            _write_summative(session, directory, line, targets, existing, seen, report)
     await session.flush()
+
+
+def _write_summative(session: AsyncSession, directory: SchoolDirectory, line: SummativeLine,
+                     targets: tuple[list[SchoolClass], Subject], existing: dict[tuple, Summative],
+                     seen: dict[tuple, Row], report: ImportReport) -> None:
+    """A row's summative for each class it names, in the term of its due date (warned when outside every term)."""
+    classes, subject = targets
+    term = next((t for t in directory.terms if t.starts_on <= line.due_on <= t.ends_on), None)
+    if term is None:
+        report.warn(line.row, f"{line.due_on.isoformat()} is outside every term of the school", "due_on")
+    for klass in classes:
+        key = _summative_key(klass.id, subject.id, line.kind, line.title, line.due_on)
+        if (earlier := seen_before(seen, key, line.row)) is not None:
+            report.error(line.row, f"the same summative for {klass.name} is on row {earlier.number}", "title")
+            continue
+        existing[key] = upsert(session, report, "summatives", existing.get(key),
+                               {"due_on": line.due_on, "term_id": term.id if term else None, "title": line.title},
+                               partial(Summative, school_id=directory.school.id, class_id=klass.id,
+                                       subject_id=subject.id, kind=line.kind))
 
 
 def _summative_targets(directory: SchoolDirectory, line: SummativeLine,

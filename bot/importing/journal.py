@@ -19,45 +19,15 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.columns import JOURNAL
+from bot.importing.journal_marks import MarkLine, read_mark
 from bot.importing.lookup import SchoolDirectory, found_or_report, load_finder, school_or_report, seen_before
 from bot.importing.report import ImportReport
 from bot.importing.spreadsheet import Row, Table, bind
-from domain.grading import (
-    MarkKind,
-    first_half_end,
-    is_percent_kind,
-    parse_kind,
-    parse_score,
-    school_year_start,
-    score_percent,
-    why_no_grade,
-)
-from domain.tabular import (
-    cell_text,
-    is_attendance_word,
-    parse_attendance,
-    parse_date,
-    parse_int,
-    parse_reason,
-    text_key,
-)
+from domain.grading import first_half_end, school_year_start, why_no_grade
+from domain.tabular import parse_date, parse_int, text_key
 from storage.models.journal import JournalChange, JournalLesson, JournalMark
 from storage.models.people import Staff
 from storage.models.schools import School, SchoolClass, Student, Subject
-
-EXCUSES = ("illness", "family", "other")
-ABSENT = ("absent", "excused")
-
-
-@dataclass
-class MarkLine:
-    row: Row
-    attendance: str
-    reason: str | None
-    grade: int | None
-    kind: str
-    points: int | None = None
-    max_points: int | None = None
 
 
 @dataclass
@@ -167,7 +137,7 @@ class _JournalReader:
         except ValueError as exc:
             report.error(row, str(exc), "date")
         period = report.parse(row, "period", lambda v: parse_int(v, low=1, high=12), optional=True)
-        line = _read_mark(row, report, self.directory.school.country)
+        line = read_mark(row, report, self.directory.school.country)
         if klass is None or day is None or len(report.errors) > before:
             return None
         return klass, day, period, line
@@ -212,57 +182,6 @@ class _JournalReader:
         lesson.marks[student.id] = (student, line)
 
 
-def _read_mark(row: Row, report: ImportReport, country: str) -> MarkLine | None:
-    """The row's attendance, reason, grade and kind; None for a row about the lesson only."""
-    raw_attendance, raw_grade = row.raw("attendance"), row.raw("grade")
-    if raw_attendance is None and raw_grade is not None and is_attendance_word(raw_grade):
-        raw_attendance, raw_grade = raw_grade, None  # "н" in the grade column, as many journals write it
-    if not row.has("student") and raw_attendance is None and raw_grade is None:
-        return None
-    before = len(report.errors)
-    attendance = "present"
-    try:
-        attendance = parse_attendance(raw_attendance)  # may have come from the grade column
-    except ValueError as exc:
-        report.error(row, str(exc), "attendance")
-    reason = parse_reason(row.raw("reason"))
-    if attendance == "absent" and reason in EXCUSES:
-        attendance = "excused"
-    kind = MarkKind.REGULAR
-    try:
-        kind = parse_kind(row.raw("kind"))
-    except ValueError:
-        report.error(row, f"unknown kind “{row.text('kind')}” (regular, section or term; BSB, ChSB, СОР, СОЧ, "
-                          "БЖБ, ТЖБ)", "kind")
-    grade, score = _read_grade(row, report, raw_grade, is_percent_kind(country, kind))
-    if grade is not None and attendance in ABSENT:
-        report.error(row, "a grade for an absent student", "grade")
-    if len(report.errors) > before:
-        return None
-    points, maximum = score if score is not None else (None, None)
-    return MarkLine(row, attendance, reason, grade, str(kind), points, maximum)
-
-
-def _read_grade(row: Row, report: ImportReport, raw_grade: object,
-                percent: bool) -> tuple[int | None, tuple[int, int] | None]:
-    """The grade and, for a summative scored in points or per cent, (points, maximum); errors reported."""
-    if raw_grade is None:
-        return None, None
-    if percent:
-        try:
-            score = parse_score(cell_text(raw_grade))
-            return score_percent(*score), score
-        except ValueError:
-            report.error(row, f"“{cell_text(raw_grade)}” is not a summative result: points over the maximum "
-                              "(17/20) or a per cent (85, 85%)", "grade")
-            return None, None
-    try:
-        return parse_int(cell_text(raw_grade).removesuffix("%").strip()), None
-    except ValueError as exc:
-        report.error(row, str(exc), "grade")
-        return None, None
-
-
 def _timetable_slot(directory: SchoolDirectory, class_id: int, subject: Subject | None, day: date,
                     period: int | None):
     """The class's timetable slot for this lesson: by period if given, else the subject's only one that day."""
@@ -283,27 +202,38 @@ async def _write(session: AsyncSession, school: School, drafts: dict[tuple, Less
     await session.flush()  # new subjects get their ids
     first = min(d.day for d in drafts.values())
     last = max(d.day for d in drafts.values())
-    existing = {(lesson.class_id, lesson.subject_id, lesson.lesson_date, lesson.period): lesson
-                for lesson in await session.scalars(select(JournalLesson).where(
-                    JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
-                    JournalLesson.lesson_date <= last))}
+    existing = await _stored_lessons(session, school, first, last)
     pairs: list[tuple[LessonDraft, JournalLesson, bool]] = []
     for draft in drafts.values():
         lesson = existing.get((draft.klass.id, draft.subject.id, draft.day, draft.period))
-        if lesson is None:
-            lesson = JournalLesson(school_id=school.id, class_id=draft.klass.id, subject_id=draft.subject.id,
-                                   teacher_id=draft.teacher_id, lesson_date=draft.day, period=draft.period,
-                                   topic=draft.topic, homework=draft.homework, version=1, updated_at=now,
-                                   attendance_taken_at=now if draft.marks else None)
-            session.add(lesson)
-            pairs.append((draft, lesson, True))  # new: version 1 already
-            report.tally("lessons", "created")
-            continue
-        changed = _update_lesson(session, lesson, draft, now)
-        pairs.append((draft, lesson, changed))
-        report.tally("lessons", "updated" if changed else "unchanged")
+        pairs.append(_write_lesson(session, school, draft, lesson, report, now))
     await session.flush()
     await _write_marks(session, school, pairs, first, last, report, now)
+
+
+async def _stored_lessons(session: AsyncSession, school: School, first: date,
+                          last: date) -> dict[tuple[int, int, date, int], JournalLesson]:
+    """The school's stored lessons of those days by (class, subject, date, period)."""
+    return {(lesson.class_id, lesson.subject_id, lesson.lesson_date, lesson.period): lesson
+            for lesson in await session.scalars(select(JournalLesson).where(
+                JournalLesson.school_id == school.id, JournalLesson.lesson_date >= first,
+                JournalLesson.lesson_date <= last))}
+
+
+def _write_lesson(session: AsyncSession, school: School, draft: LessonDraft, lesson: JournalLesson | None,
+                  report: ImportReport, now: datetime) -> tuple[LessonDraft, JournalLesson, bool]:
+    """The draft, its lesson (added, or the stored one updated) and whether that lesson's version was set now."""
+    if lesson is None:
+        lesson = JournalLesson(school_id=school.id, class_id=draft.klass.id, subject_id=draft.subject.id,
+                               teacher_id=draft.teacher_id, lesson_date=draft.day, period=draft.period,
+                               topic=draft.topic, homework=draft.homework, version=1, updated_at=now,
+                               attendance_taken_at=now if draft.marks else None)
+        session.add(lesson)
+        report.tally("lessons", "created")
+        return draft, lesson, True  # new: version 1 already
+    changed = _update_lesson(session, lesson, draft, now)
+    report.tally("lessons", "updated" if changed else "unchanged")
+    return draft, lesson, changed
 
 
 def _update_lesson(session: AsyncSession, lesson: JournalLesson, draft: LessonDraft, now: datetime) -> bool:
@@ -347,17 +277,7 @@ async def _write_marks(session: AsyncSession, school: School,
                        pairs: list[tuple[LessonDraft, JournalLesson, bool]], first: date, last: date,
                        report: ImportReport, now: datetime) -> None:
     current = await _current_marks(session, school, first, last)
-    inserts, updates = [], []
-    touched_lessons: set[int] = set()
-    for draft, lesson, _new in pairs:
-        for student_id, (_student, line) in draft.marks.items():
-            values = {name: getattr(line, name) for name in MARK_FIELDS}
-            old = current.get((lesson.id, student_id))
-            if old is None:
-                inserts.append({"lesson_id": lesson.id, "student_id": student_id, **values, "version": 1,
-                                "updated_at": now, "updated_by": None})
-            elif _changed_mark(session, lesson.id, student_id, old, values, now, report, updates):
-                touched_lessons.add(lesson.id)
+    inserts, updates, touched_lessons = _mark_changes(session, pairs, current, report, now)
     if inserts:  # Core executemany: one batch, whichever values are empty
         await session.execute(insert(JournalMark.__table__), inserts)
         report.tally("marks", "created", len(inserts))
@@ -369,6 +289,25 @@ async def _write_marks(session: AsyncSession, school: School,
             lesson.version = (lesson.version or 0) + 1
             lesson.updated_at = now
     await session.flush()
+
+
+def _mark_changes(session: AsyncSession, pairs: list[tuple[LessonDraft, JournalLesson, bool]],
+                  current: dict[tuple[int, int], tuple[int, dict[str, object], int]], report: ImportReport,
+                  now: datetime) -> tuple[list[dict], list[dict], set[int]]:
+    """The new marks' rows, the changed marks' updates (their history logged) and the lessons they changed."""
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    touched_lessons: set[int] = set()
+    for draft, lesson, _new in pairs:
+        for student_id, (_student, line) in draft.marks.items():
+            values = {name: getattr(line, name) for name in MARK_FIELDS}
+            old = current.get((lesson.id, student_id))
+            if old is None:
+                inserts.append({"lesson_id": lesson.id, "student_id": student_id, **values, "version": 1,
+                                "updated_at": now, "updated_by": None})
+            elif _changed_mark(session, lesson.id, student_id, old, values, now, report, updates):
+                touched_lessons.add(lesson.id)
+    return inserts, updates, touched_lessons
 
 
 def _changed_mark(session: AsyncSession, lesson_id: int, student_id: int, old: tuple[int, dict[str, object], int],
