@@ -145,25 +145,29 @@ def normalize_person_name(text: str) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    s = unicodedata.normalize("NFC", text)
-    s = _INVISIBLE_RE.sub("", s)
-    s = " ".join(s.split())
+    s = " ".join(_INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text)).split())
     if not s or len(s) > NAME_MAX_CHARS:
         return None
-    s = _unify_apostrophes(s)
-    s = _HYPHENS_RE.sub("-", s)
+    s = _HYPHENS_RE.sub("-", _unify_apostrophes(s))
+    return s if _is_full_name(s) else None
+
+
+def _is_full_name(s: str) -> bool:
+    """Letters, marks, spaces, hyphens, apostrophes and dots only, with enough letters and words."""
+    letters = _letter_count(s)
+    if letters is None or letters < NAME_MIN_LETTERS:
+        return False
+    words = [w for w in s.split(" ") if any(c.isalpha() and c not in (OKINA, TUTUQ) for c in w)]
+    return len(words) >= NAME_MIN_WORDS
+
+
+def _letter_count(s: str) -> int | None:
+    """How many letters (not counting ʻ and ʼ); None for a digit, emoji, @, # or any other symbol."""
     letters = 0
     for ch in s:
         cat = unicodedata.category(ch)
         if cat[0] == "L" and ch not in (OKINA, TUTUQ):
             letters += 1
-        elif cat[0] == "M" or ch in _ALLOWED_PUNCT:
-            continue
-        else:  # digits, emoji, @, # ...
+        elif cat[0] != "M" and ch not in _ALLOWED_PUNCT:
             return None
-    if letters < NAME_MIN_LETTERS:
-        return None
-    words = [w for w in s.split(" ") if any(c.isalpha() and c not in (OKINA, TUTUQ) for c in w)]
-    if len(words) < NAME_MIN_WORDS:
-        return None
-    return s
+    return letters

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
@@ -124,32 +124,39 @@ def lesson_outcomes(facts: Iterable[LessonFact], timetable: Iterable[TimetableSl
 
     `needs_grades(class_id, day)` says whether the class gets marks that day.
     """
+    held = {(fact.class_id, fact.lesson_date, fact.period): fact for fact in facts
+            if start <= fact.lesson_date <= end}
+    outcomes = _missing_lessons(held, timetable, start, end, holidays, needs_grades)
+    outcomes += [_held_outcome(fact, tz, needs_grades) for fact in held.values()]
+    return outcomes
+
+
+def _missing_lessons(held: dict[tuple[int, date, int], LessonFact], timetable: Iterable[TimetableSlot],
+                     start: date, end: date, holidays: Sequence[tuple[date, date]],
+                     needs_grades: Callable[[int, date], bool]) -> list[LessonOutcome]:
+    """The timetable's lessons on the days outside holidays that the journal does not have."""
     by_weekday: dict[int, list[TimetableSlot]] = defaultdict(list)
     for slot in timetable:
         by_weekday[slot.weekday].append(slot)
-    held: dict[tuple[int, date, int], LessonFact] = {}
-    for fact in facts:
-        if start <= fact.lesson_date <= end:
-            held[(fact.class_id, fact.lesson_date, fact.period)] = fact
     outcomes: list[LessonOutcome] = []
     day = start
     while day <= end:
         if not in_holidays(day, holidays):
-            for slot in by_weekday.get(day.weekday(), ()):
-                if (slot.class_id, day, slot.period) in held:
-                    continue
-                outcomes.append(LessonOutcome(slot.class_id, slot.subject_id, slot.teacher_id, day, held=False,
-                                              attendance_on_day=False, needs_grades=needs_grades(slot.class_id, day),
-                                              has_grade=False))
+            outcomes += [LessonOutcome(slot.class_id, slot.subject_id, slot.teacher_id, day, held=False,
+                                       attendance_on_day=False, needs_grades=needs_grades(slot.class_id, day),
+                                       has_grade=False)
+                         for slot in by_weekday.get(day.weekday(), ()) if (slot.class_id, day, slot.period) not in held]
         day += timedelta(days=1)
-    for fact in held.values():
-        on_day = (fact.attendance_taken_at is not None
-                  and fact.attendance_taken_at.astimezone(tz).date() == fact.lesson_date)
-        outcomes.append(LessonOutcome(fact.class_id, fact.subject_id, fact.teacher_id, fact.lesson_date, held=True,
-                                      attendance_on_day=on_day,
-                                      needs_grades=needs_grades(fact.class_id, fact.lesson_date),
-                                      has_grade=fact.has_grade))
     return outcomes
+
+
+def _held_outcome(fact: LessonFact, tz: ZoneInfo, needs_grades: Callable[[int, date], bool]) -> LessonOutcome:
+    """A lesson in the journal: whether attendance was taken on its day (in the school's time zone)."""
+    on_day = (fact.attendance_taken_at is not None
+              and fact.attendance_taken_at.astimezone(tz).date() == fact.lesson_date)
+    return LessonOutcome(fact.class_id, fact.subject_id, fact.teacher_id, fact.lesson_date, held=True,
+                         attendance_on_day=on_day, needs_grades=needs_grades(fact.class_id, fact.lesson_date),
+                         has_grade=fact.has_grade)
 
 
 class SummativeState(StrEnum):
@@ -191,7 +198,14 @@ def attach_results(summatives: Sequence[SummativeFact], marks: Iterable[Summativ
     on a lesson from `early_days` before its due date (the reminders' rule). An unlinked mark that could be
     several summatives' goes to the first one due on or after its lesson, else to the last one before it.
     The teacher becomes the one who entered the results."""
-    by_id = {s.id: s for s in summatives}
+    found = _results_by_summative(summatives, marks, early_days)
+    return [_with_results(s, found.get(s.id, [])) for s in summatives]
+
+
+def _results_by_summative(summatives: Sequence[SummativeFact], marks: Iterable[SummativeMark],
+                          early_days: int) -> dict[int, list[SummativeMark]]:
+    """The marks each summative got (see attach_results), by summative id."""
+    ids = {s.id for s in summatives}
     by_group: dict[tuple[int, int, str], list[SummativeFact]] = defaultdict(list)
     for s in summatives:
         by_group[(s.class_id, s.subject_id, s.kind)].append(s)
@@ -200,24 +214,29 @@ def attach_results(summatives: Sequence[SummativeFact], marks: Iterable[Summativ
     found: dict[int, list[SummativeMark]] = defaultdict(list)
     for mark in marks:
         if mark.linked_id is not None:
-            if mark.linked_id in by_id:
-                found[mark.linked_id].append(mark)
-            continue
-        eligible = [s for s in by_group.get((mark.class_id, mark.subject_id, mark.kind), ())
-                    if mark.lesson_date >= s.due_on - timedelta(days=early_days)]
-        if not eligible:
-            continue
-        upcoming = [s for s in eligible if s.due_on >= mark.lesson_date]
-        found[(upcoming[0] if upcoming else eligible[-1]).id].append(mark)
-    result = []
-    for s in summatives:
-        got = found.get(s.id, [])
-        saved = [m.saved_at for m in got if m.saved_at is not None]
-        teacher = next((m.teacher_id for m in got if m.teacher_id is not None), s.teacher_id)
-        result.append(SummativeFact(id=s.id, class_id=s.class_id, subject_id=s.subject_id, teacher_id=teacher,
-                                    kind=s.kind, due_on=s.due_on, results=len(got),
-                                    last_entry_at=max(saved) if saved else None))
-    return result
+            target = mark.linked_id if mark.linked_id in ids else None
+        else:
+            target = _unlinked_target(mark, by_group.get((mark.class_id, mark.subject_id, mark.kind), ()), early_days)
+        if target is not None:
+            found[target].append(mark)
+    return found
+
+
+def _unlinked_target(mark: SummativeMark, group: Sequence[SummativeFact], early_days: int) -> int | None:
+    """The id of the summative an unlinked mark counts for: of those it is not too early for, the first due on
+    or after its lesson, else the last one before it; None if there is none."""
+    eligible = [s for s in group if mark.lesson_date >= s.due_on - timedelta(days=early_days)]
+    if not eligible:
+        return None
+    upcoming = [s for s in eligible if s.due_on >= mark.lesson_date]
+    return (upcoming[0] if upcoming else eligible[-1]).id
+
+
+def _with_results(summative: SummativeFact, got: list[SummativeMark]) -> SummativeFact:
+    """The summative with its result count, when the last was saved and who entered them (else its teacher)."""
+    saved = [m.saved_at for m in got if m.saved_at is not None]
+    teacher = next((m.teacher_id for m in got if m.teacher_id is not None), summative.teacher_id)
+    return replace(summative, teacher_id=teacher, results=len(got), last_entry_at=max(saved) if saved else None)
 
 
 def summative_state(fact: SummativeFact, today: date, tz: ZoneInfo) -> SummativeState:

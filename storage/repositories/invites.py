@@ -50,6 +50,14 @@ async def redeem_invite(session: AsyncSession, code: str, user_id: int, now: dat
     )
     if claimed.rowcount != 1:
         return InviteState.USED
+    await _link(session, invite, user_id, now)
+    await session.flush()
+    return Redeemed(kind=invite.kind, student_id=invite.student_id, staff_id=invite.staff_id,
+                    school_id=invite.school_id)
+
+
+async def _link(session: AsyncSession, invite: InviteCode, user_id: int, now: datetime) -> None:
+    """What a redeemed code links: a parent to the student (once), or the staff row to the user."""
     if invite.kind == "parent" and invite.student_id is not None:
         exists = await session.scalar(select(ParentLink.id).where(
             ParentLink.user_id == user_id, ParentLink.student_id == invite.student_id))
@@ -58,10 +66,6 @@ async def redeem_invite(session: AsyncSession, code: str, user_id: int, now: dat
     elif invite.kind == "staff" and invite.staff_id is not None:
         await session.execute(update(Staff).where(Staff.id == invite.staff_id).values(
             user_id=user_id, confirmed_via="invite", confirmed_at=now))
-    await session.flush()
-    return Redeemed(kind=invite.kind, student_id=invite.student_id, staff_id=invite.staff_id,
-                    school_id=invite.school_id)
-
 
 
 async def list_invites(session: AsyncSession, *, school_id: int, student_ids: list[int]) -> list[InviteCode]:

@@ -124,24 +124,12 @@ async def set_mark(session: AsyncSession, sheet: LessonSheet, student_id: int, *
     A lesson mark or a cleared grade drops any points kept before."""
     lesson = sheet.lesson
     assert lesson is not None
-    mark = sheet.marks.get(student_id)
-    if mark is None:
-        mark = JournalMark(lesson_id=lesson.id, student_id=student_id, attendance="present", version=0,
-                           kind="regular")
-        session.add(mark)
-        sheet.marks[student_id] = mark
+    mark = _mark_of(session, sheet, student_id)
     if attendance is not None and attendance != mark.attendance:
         _log(session, lesson, student_id, "attendance", mark.attendance, attendance, user_id, now)
         mark.attendance, mark.reason = attendance, reason
-    if (grade is not None or clear_grade) and grade != mark.grade:
-        _log(session, lesson, student_id, "grade", mark.grade, grade, user_id, now)
-        mark.grade = grade
     if grade is not None or clear_grade:
-        points, maximum = score if score is not None else (None, None)
-        if (points, maximum) != (mark.points, mark.max_points):
-            _log(session, lesson, student_id, "score", _score_text(mark.points, mark.max_points),
-                 _score_text(points, maximum), user_id, now)
-            mark.points, mark.max_points = points, maximum
+        _set_grade(session, lesson, mark, grade, score, user_id, now)
     if kind is not None and kind != mark.kind:
         _log(session, lesson, student_id, "kind", mark.kind, kind, user_id, now)
         mark.kind = kind
@@ -150,6 +138,30 @@ async def set_mark(session: AsyncSession, sheet: LessonSheet, student_id: int, *
     _touch(lesson, user_id, now)
     await session.flush()
     return mark
+
+
+def _mark_of(session: AsyncSession, sheet: LessonSheet, student_id: int) -> JournalMark:
+    """The student's mark on the sheet's lesson; a new one (present, a lesson mark) when there is none yet."""
+    mark = sheet.marks.get(student_id)
+    if mark is None:
+        mark = JournalMark(lesson_id=sheet.lesson.id, student_id=student_id, attendance="present", version=0,
+                           kind="regular")
+        session.add(mark)
+        sheet.marks[student_id] = mark
+    return mark
+
+
+def _set_grade(session: AsyncSession, lesson: JournalLesson, mark: JournalMark, grade: int | None,
+               score: tuple[int, int] | None, user_id: int, now: datetime) -> None:
+    """The grade and a summative's (points, maximum), none for a lesson mark or a cleared grade; changes logged."""
+    if grade != mark.grade:
+        _log(session, lesson, mark.student_id, "grade", mark.grade, grade, user_id, now)
+        mark.grade = grade
+    points, maximum = score if score is not None else (None, None)
+    if (points, maximum) != (mark.points, mark.max_points):
+        _log(session, lesson, mark.student_id, "score", _score_text(mark.points, mark.max_points),
+             _score_text(points, maximum), user_id, now)
+        mark.points, mark.max_points = points, maximum
 
 
 async def set_lesson_text(session: AsyncSession, lesson: JournalLesson, field: str, value: str, *, user_id: int,

@@ -106,11 +106,6 @@ async def area_certification(session: AsyncSession, area: Supervisor, course_id:
     """Per-school counts in a supervisor's area (optionally narrowed to a region or district of it):
     one grouped query, no person's name. A school's plan is its own (imported) or its whole staff."""
     started, passed, sent = _progress_flags(course_id)
-    conditions = [_in_area(area)]
-    if region is not None:
-        conditions.append(School.region == region)
-    if district is not None:
-        conditions.append(School.district == district)
     rows = await session.execute(
         select(School.id, School.name, School.region, School.district,
                func.coalesce(School.teachers_planned, func.count(Staff.id)),
@@ -118,15 +113,26 @@ async def area_certification(session: AsyncSession, area: Supervisor, course_id:
                func.coalesce(func.sum(sent), 0))
         .select_from(School)
         .outerjoin(Staff, Staff.school_id == School.id)
-        .where(*conditions)
+        .where(*_area_conditions(area, region, district))
         .group_by(School.id, School.name, School.region, School.district, School.teachers_planned))
-    result = []
-    for sid, name, reg, dist, planned, n_started, n_passed, n_sent in rows.all():
-        # passing implies starting (an attempt exists), a sent certificate implies passing
-        counts = CertificationCounts(planned=int(planned), started=max(n_started, n_passed, n_sent),
-                                     passed=max(n_passed, n_sent), sent_to_head=n_sent)
-        result.append(SchoolCertification(school_id=sid, name=name, region=reg, district=dist, counts=counts))
-    return result
+    return [_school_certification(*row) for row in rows.all()]
+
+
+def _area_conditions(area: Supervisor, region: str | None, district: str | None) -> list:
+    conditions = [_in_area(area)]
+    if region is not None:
+        conditions.append(School.region == region)
+    if district is not None:
+        conditions.append(School.district == district)
+    return conditions
+
+
+def _school_certification(school_id: int, name: str, region: str | None, district: str | None, planned: int,
+                          n_started: int, n_passed: int, n_sent: int) -> SchoolCertification:
+    # passing implies starting (an attempt exists), a sent certificate implies passing
+    counts = CertificationCounts(planned=int(planned), started=max(n_started, n_passed, n_sent),
+                                 passed=max(n_passed, n_sent), sent_to_head=n_sent)
+    return SchoolCertification(school_id=school_id, name=name, region=region, district=district, counts=counts)
 
 
 # --- the school's calendar ----------------------------------------------------------------------------
@@ -200,6 +206,17 @@ async def summative_facts(session: AsyncSession, school_id: int, *, term_id: int
                           end: date) -> list[SummativeFact]:
     """Section and term summatives of a term (or due within its dates) with their results: the count and
     when the last one was saved (see domain.reports.attach_results). Two queries."""
+    summatives = await _term_summatives(session, school_id, term_id, start, end)
+    if not summatives:
+        return []
+    since = min(start, min(s.due_on for s in summatives)) - timedelta(days=SUMMATIVE_EARLY_RESULTS_DAYS)
+    return attach_results(summatives, await _summative_marks(session, school_id, since),
+                          SUMMATIVE_EARLY_RESULTS_DAYS)
+
+
+async def _term_summatives(session: AsyncSession, school_id: int, term_id: int | None, start: date,
+                           end: date) -> list[SummativeFact]:
+    """The term's summatives (or those without a term due within its dates), each with its timetable teacher."""
     slot_teacher = (
         select(TimetableLesson.class_id.label("cid"), TimetableLesson.subject_id.label("subj"),
                func.min(TimetableLesson.teacher_id).label("teacher"))
@@ -213,20 +230,20 @@ async def summative_facts(session: AsyncSession, school_id: int, *, term_id: int
                                       slot_teacher.c.subj == Summative.subject_id))
         .where(Summative.school_id == school_id,
                or_(in_term, and_(Summative.term_id.is_(None), Summative.due_on >= start, Summative.due_on <= end))))
-    summatives = [SummativeFact(id=sid, class_id=cid, subject_id=subj, teacher_id=teacher, kind=kind, due_on=due,
-                                results=0, last_entry_at=None) for sid, cid, subj, teacher, kind, due in rows.all()]
-    if not summatives:
-        return []
-    since = min(start, min(s.due_on for s in summatives)) - timedelta(days=SUMMATIVE_EARLY_RESULTS_DAYS)
+    return [SummativeFact(id=sid, class_id=cid, subject_id=subj, teacher_id=teacher, kind=kind, due_on=due,
+                          results=0, last_entry_at=None) for sid, cid, subj, teacher, kind, due in rows.all()]
+
+
+async def _summative_marks(session: AsyncSession, school_id: int, since: date) -> list[SummativeMark]:
+    """Section and term grades given since a date, with when each was saved."""
     marks = await session.execute(
         select(JournalLesson.class_id, JournalLesson.subject_id, JournalMark.kind, JournalLesson.lesson_date,
                JournalMark.summative_id, JournalMark.updated_at, JournalLesson.teacher_id)
         .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
         .where(school_lessons(school_id, since), JournalMark.kind.in_(("section", "term")),
                JournalMark.grade.is_not(None)))
-    return attach_results(summatives, [SummativeMark(c, subj, kind, day, linked, _aware(saved), teacher)
-                                       for c, subj, kind, day, linked, saved, teacher in marks.all()],
-                          SUMMATIVE_EARLY_RESULTS_DAYS)
+    return [SummativeMark(c, subj, kind, day, linked, _aware(saved), teacher)
+            for c, subj, kind, day, linked, saved, teacher in marks.all()]
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -280,6 +297,15 @@ async def term_sheet(session: AsyncSession, class_id: int, period: str, *, year_
     students = [(i, n) for i, n in (await session.execute(
         select(Student.id, Student.full_name).where(Student.class_id == class_id)
         .order_by(Student.full_name, Student.id))).all()]
+    grades, year_grades = await _term_grades(session, class_id, period)
+    subjects = await _sheet_subjects(session, class_id, {subj for _s, subj in grades})
+    return TermSheet(students=students, subjects=subjects, grades=grades, year_grades=year_grades,
+                     first_half_terms=first_half_terms, year_terms=year_terms)
+
+
+async def _term_grades(session: AsyncSession, class_id: int, period: str
+                       ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], dict[int, int]]]:
+    """The class's term grades of the period by (student, subject), and of every term of its school year."""
     school_year = period.split("/T")[0]
     grades_rows = (await session.execute(
         select(TermGrade.student_id, TermGrade.subject_id, TermGrade.period, TermGrade.grade)
@@ -293,7 +319,11 @@ async def term_sheet(session: AsyncSession, class_id: int, period: str, *, year_
             year_grades.setdefault((student_id, subject_id), {})[int(number)] = grade
         if row_period == period:
             grades[(student_id, subject_id)] = grade
-    subject_ids = {subj for _s, subj in grades}
+    return grades, year_grades
+
+
+async def _sheet_subjects(session: AsyncSession, class_id: int, subject_ids: set[int]) -> list[tuple[int, str]]:
+    """Those subjects and the class's timetable subjects, by name."""
     subject_ids |= set(await session.scalars(select(TimetableLesson.subject_id)
                                              .where(TimetableLesson.class_id == class_id).distinct()))
     subjects = []
@@ -301,5 +331,4 @@ async def term_sheet(session: AsyncSession, class_id: int, period: str, *, year_
         subjects = [(i, n) for i, n in (await session.execute(
             select(Subject.id, Subject.name).where(Subject.id.in_(subject_ids)))).all()]
     subjects.sort(key=lambda s: (s[1].casefold(), s[0]))
-    return TermSheet(students=students, subjects=subjects, grades=grades, year_grades=year_grades,
-                     first_half_terms=first_half_terms, year_terms=year_terms)
+    return subjects
