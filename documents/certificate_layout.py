@@ -56,16 +56,8 @@ def text_lines(pdf: FPDF, lines: list[str], x: float, baseline: float, size: flo
     return y
 
 
-def fit(
-    pdf: FPDF,
-    text: str,
-    style: str,
-    max_pt: float,
-    min_pt: float,
-    width: float,
-    max_lines: int,
-    spacing_em: float = 0.0,
-) -> tuple[float, list[str]]:
+def fit(pdf: FPDF, text: str, style: str, max_pt: float, min_pt: float, width: float, max_lines: int,
+        spacing_em: float = 0.0) -> tuple[float, list[str]]:
     """Largest size (step 0.5 pt) at which ``text`` fits ``width`` in ``max_lines``.
 
     One line is preferred down to 80 % of ``max_pt``, then wrapping is allowed.
@@ -73,20 +65,35 @@ def fit(
     and, as a last resort, the last line ends with "…". Never overflows.
     Leaves the font set to the chosen size.
     """
-    pdf.set_font(FAMILY, style, 100)
     words = text.split(" ")
+    unit, space = _word_widths(pdf, words, style, spacing_em)
+    for n, floor in ((1, max(min_pt, max_pt * 0.8)), (max_lines, 5.0)):
+        found = _largest_fit(unit, space, max_pt, floor, width, n)
+        if found is not None:
+            size, lines = found
+            pdf.set_font_size(size)
+            return size, [" ".join(words[i] for i in line) for line in lines]
+    return 5.0, _broken_anywhere(pdf, text, width, max_lines)
+
+
+def _word_widths(pdf: FPDF, words: list[str], style: str, spacing_em: float) -> tuple[list[float], float]:
+    """Each word's width and a space's, per point of font size, letter spacing included."""
+    pdf.set_font(FAMILY, style, 100)
     unit = [pdf.get_string_width(w) / 100 + spacing_em * len(w) * PT for w in words]
     space = pdf.get_string_width(" ") / 100 + spacing_em * PT
-    single_floor = max(min_pt, max_pt * 0.8)
-    for n, floor in ((1, single_floor), (max_lines, 5.0)):
-        size = max_pt
-        while size >= floor:
-            lines = _wrap_words(unit, space, size, width)
-            if len(lines) <= n and max(unit) * size <= width:
-                pdf.set_font_size(size)
-                return size, [" ".join(words[i] for i in line) for line in lines]
-            size -= 0.5
-    return 5.0, _broken_anywhere(pdf, text, width, max_lines)
+    return unit, space
+
+
+def _largest_fit(unit: list[float], space: float, max_pt: float, floor: float, width: float,
+                 max_lines: int) -> tuple[float, list[list[int]]] | None:
+    """From ``max_pt`` down to ``floor`` by 0.5 pt, the first size whose wrapped lines fit; None if none does."""
+    size = max_pt
+    while size >= floor:
+        lines = _wrap_words(unit, space, size, width)
+        if len(lines) <= max_lines and max(unit) * size <= width:
+            return size, lines
+        size -= 0.5
+    return None
 
 
 def _wrap_words(unit: list[float], space: float, size: float, width: float) -> list[list[int]]:

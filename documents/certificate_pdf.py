@@ -222,32 +222,37 @@ def _draw_frame(pdf: FPDF) -> None:
         diamond(pdf, x, y, 1.3)
 
 
+# The middle's parts: text key, style, largest and smallest size (pt), width (mm), lines, colour, gap below (mm).
+_MIDDLE = (
+    ("awarded_to", "", 13, 10, 230, 2, MUTED, 4.0),
+    ("name", "B", 32, 18, 235, 2, INK, 7.0),
+    ("for_completing", "", 13, 10, 230, 2, MUTED, 3.0),
+    ("course", "B", 17, 10, 225, 3, NAVY, 4.0),
+    ("score", "B", 15, 10, 200, 1, GOLD, 0.0),
+)
+
+
 def _draw_middle(pdf: FPDF, t: dict[str, str], cx: float, *, top: float, bottom: float) -> None:
     """Holder, course and result: measured first, then centred between the heading and the footer."""
-    parts: list[tuple[str, str, float, list[str], tuple[int, int, int], float]] = []
-    for key, style, max_pt, min_pt, width, lines, color, gap in (
-        ("awarded_to", "", 13, 10, 230, 2, MUTED, 4.0),
-        ("name", "B", 32, 18, 235, 2, INK, 7.0),
-        ("for_completing", "", 13, 10, 230, 2, MUTED, 3.0),
-        ("course", "B", 17, 10, 225, 3, NAVY, 4.0),
-        ("score", "B", 15, 10, 200, 1, GOLD, 0.0),
-    ):
-        if not t[key]:
-            continue
-        size, wrapped = fit(pdf, t[key], style, max_pt, min_pt, width, lines)
-        parts.append((key, style, size, wrapped, color, gap))
-    total = sum(block_height(p[2], len(p[3])) + p[5] for p in parts)
+    parts = [(key, style, *fit(pdf, t[key], style, max_pt, min_pt, width, lines), color, gap)
+             for key, style, max_pt, min_pt, width, lines, color, gap in _MIDDLE if t[key]]
+    total = sum(block_height(size, len(wrapped)) + gap for _key, _style, size, wrapped, _color, gap in parts)
     y = top + max(0.0, (bottom - top - total) / 2)
     for key, style, size, wrapped, color, gap in parts:
         pdf.set_font(FAMILY, style, size)
         pdf.set_text_color(*color)
         baseline = text_lines(pdf, wrapped, cx, y + size * PT * 0.95, size, "C")
-        if key == "name":  # gold rule under the name
-            pdf.set_draw_color(*GOLD)
-            pdf.set_line_width(0.35)
-            half = min(max(pdf.get_string_width(w) for w in wrapped) / 2 + 12, 125)
-            pdf.line(cx - half, baseline + 3.2, cx + half, baseline + 3.2)
+        if key == "name":
+            _rule_under(pdf, wrapped, cx, baseline)
         y = baseline + size * PT * 0.27 + gap
+
+
+def _rule_under(pdf: FPDF, wrapped: list[str], cx: float, baseline: float) -> None:
+    """The gold rule under the holder's name, a little wider than the name."""
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.35)
+    half = min(max(pdf.get_string_width(w) for w in wrapped) / 2 + 12, 125)
+    pdf.line(cx - half, baseline + 3.2, cx + half, baseline + 3.2)
 
 
 def _draw_signature(pdf: FPDF, t: dict[str, str]) -> None:

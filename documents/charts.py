@@ -137,31 +137,47 @@ def bar_chart(bars: Sequence[Bar], *, title: str, subtitle: str = "", horizontal
     largest value. target: a dashed reference line (e.g. the plan, 100 %). scale: 2.0 for a sharper image.
     """
     style = _Style(scale)
-    px = style.px
     top_value = max_value if max_value is not None else _nice_max(max((b.value for b in bars), default=0.0))
     top_value = max(top_value, target or 0.0) or 1.0
-    W, margin = px(width), px(28)
-    header = margin + px(34) + (px(26) if subtitle else 0) + px(14)
-    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    if horizontal:
-        label_w = min(max((_text_width(probe, b.label, style.font(17)) for b in bars), default=0) + px(12), W * 0.38)
-        note_w = max((_text_width(probe, b.note, style.font(16, bold=True)) for b in bars), default=0) + px(12)
-        plot_x0, plot_x1 = margin + label_w, W - margin - note_w
-        H = header + px(38) * max(1, len(bars)) + px(30) + margin
-    else:
-        H = px(560)
-        plot_x0, plot_x1 = margin + px(40), W - margin
-    image = Image.new("RGB", (W, int(H)), BACKGROUND)
+    frame = _frame(bars, style, width, subtitle, horizontal)
+    image = Image.new("RGB", (frame.width, int(frame.height)), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    _draw_titles(draw, style, title, subtitle, W, margin)
-    plot = _Plot(draw, style, top_value, target, plot_x0, plot_x1)
+    _draw_titles(draw, style, title, subtitle, frame.width, frame.margin)
+    plot = _Plot(draw, style, top_value, target, frame.x0, frame.x1)
     if horizontal:
-        _draw_rows(plot, bars, header, label_w)
+        _draw_rows(plot, bars, frame.header, frame.label_w)
     else:
-        _draw_columns(plot, bars, header, H - margin)
+        _draw_columns(plot, bars, frame.header, frame.height - frame.margin)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The image's size, its margin, the height of the titles above the plot and the plot's left and right."""
+
+    width: int
+    height: float
+    margin: int
+    header: float
+    x0: float
+    x1: float
+    label_w: float = 0.0  # horizontal bars: the labels' column
+
+
+def _frame(bars: Sequence[Bar], style: _Style, width: int, subtitle: str, horizontal: bool) -> _Frame:
+    """Columns get a fixed height; rows one line a bar, between their labels and their notes."""
+    px = style.px
+    W, margin = px(width), px(28)
+    header = margin + px(34) + (px(26) if subtitle else 0) + px(14)
+    if not horizontal:
+        return _Frame(W, px(560), margin, header, margin + px(40), W - margin)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    label_w = min(max((_text_width(probe, b.label, style.font(17)) for b in bars), default=0) + px(12), W * 0.38)
+    note_w = max((_text_width(probe, b.note, style.font(16, bold=True)) for b in bars), default=0) + px(12)
+    height = header + px(38) * max(1, len(bars)) + px(30) + margin
+    return _Frame(W, height, margin, header, margin + label_w, W - margin - note_w, label_w)
 
 
 def _draw_titles(draw: ImageDraw.ImageDraw, style: _Style, title: str, subtitle: str, width: int,
