@@ -151,30 +151,45 @@ async def grant_staff(session: AsyncSession, *, school_id: int, position: str, u
                       phone: str | None = None, name: str | None = None, now: datetime) -> Staff:
     """Make a person head or deputy of a school: their existing staff row there (found by user id or phone)
     gets the position, else a new row is added; a link to a user is confirmed `now`."""
-    from sqlalchemy import or_, select
-
     from domain.roles import Role
-    from storage.models import Staff
 
     normalized = await _staff_phone(session, school_id, position, user_id, phone)
     user = await _user(session, user_id, now) if user_id is not None else None
-    matches = [Staff.user_id == user_id] if user_id is not None else []
-    if normalized:
-        matches.append(Staff.phone == normalized)
-    staff = await session.scalar(select(Staff).where(Staff.school_id == school_id, or_(*matches))
-                                 .order_by(Staff.id).limit(1))
+    staff = await _staff_of(session, school_id, user_id, normalized)
     if staff is None:
         display = (name or (user.full_name if user else None) or (user.tg_name if user else None)
                    or normalized or str(user_id))
-        staff = Staff(school_id=school_id, full_name=display[:120], phone=normalized, position=position,
-                      user_id=user_id, confirmed_via="grant" if user_id is not None else None,
-                      confirmed_at=now if user_id is not None else None)
-        session.add(staff)
+        staff = _new_staff(session, school_id, position, user_id, normalized, display, now)
     else:
         _promote(staff, position, user_id, normalized, name, now)
     if user is not None and user.role is None:
         user.role = Role.ADMIN.value
     await session.flush()
+    return staff
+
+
+async def _staff_of(session: AsyncSession, school_id: int, user_id: int | None, phone: str | None) -> Staff | None:
+    """The school's first staff row of this user or with this phone."""
+    from sqlalchemy import or_, select
+
+    from storage.models import Staff
+
+    matches = [Staff.user_id == user_id] if user_id is not None else []
+    if phone:
+        matches.append(Staff.phone == phone)
+    return await session.scalar(select(Staff).where(Staff.school_id == school_id, or_(*matches))
+                                .order_by(Staff.id).limit(1))
+
+
+def _new_staff(session: AsyncSession, school_id: int, position: str, user_id: int | None, phone: str | None,
+               display: str, now: datetime) -> Staff:
+    """A new staff row in the position, linked to the user (confirmed by this grant) when there is one."""
+    from storage.models import Staff
+
+    staff = Staff(school_id=school_id, full_name=display[:120], phone=phone, position=position,
+                  user_id=user_id, confirmed_via="grant" if user_id is not None else None,
+                  confirmed_at=now if user_id is not None else None)
+    session.add(staff)
     return staff
 
 

@@ -62,31 +62,48 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
         return await _existing_demo(session, existing)
     now = clock.now()
     today = today or now.date()
-    school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
-                    district="Yunusobod tumani", external_id=DEMO_EXTERNAL_ID)
-    session.add(school)
-    await session.flush()
+    school = await _add_school(session)
     demo = DemoSchool(school_id=school.id)
     terms = _add_calendar(session, school, school_year_of(today)[0])
     teacher, class_teacher = await _add_staff(session, school, demo)
-    subjects = [Subject(school_id=school.id, name=name) for name in SUBJECTS]
-    session.add_all(subjects)
-    classes = [SchoolClass(school_id=school.id, name="5-A", grade=5, class_teacher_id=class_teacher.id),
-               SchoolClass(school_id=school.id, name="7-B", grade=7, class_teacher_id=teacher.id)]
-    session.add_all(classes)
-    await session.flush()
+    subjects, classes = await _add_subjects_and_classes(session, school, teacher, class_teacher)
     demo.class_ids = [c.id for c in classes]
     students = await _add_students(session, school, classes)
     demo.student_ids = [s.id for group in students.values() for s in group]
-    # The demo parent has one child in each class.
-    session.add_all([GuardianContact(student_id=students[c.id][0].id, phone=demo.parent_phone, name="Ota-ona")
-                     for c in classes])
+    _add_parent(session, demo, classes, students)
     timetable = await _add_timetable(session, school, classes, subjects, (teacher.id, class_teacher.id))
     term = next((t for t in terms if t.starts_on <= today <= t.ends_on), terms[0])
     await _add_journal(session, school, term, today, timetable, students, random.Random(seed), now)
     _add_summatives(session, school, term, today, classes, subjects)
     await session.flush()
     return demo
+
+
+async def _add_school(session: AsyncSession) -> School:
+    school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
+                    district="Yunusobod tumani", external_id=DEMO_EXTERNAL_ID)
+    session.add(school)
+    await session.flush()
+    return school
+
+
+async def _add_subjects_and_classes(session: AsyncSession, school: School, teacher: Staff,
+                                    class_teacher: Staff) -> tuple[list[Subject], list[SchoolClass]]:
+    """The subjects, and two classes: 5-A led by the class teacher, 7-B by the teacher."""
+    subjects = [Subject(school_id=school.id, name=name) for name in SUBJECTS]
+    session.add_all(subjects)
+    classes = [SchoolClass(school_id=school.id, name="5-A", grade=5, class_teacher_id=class_teacher.id),
+               SchoolClass(school_id=school.id, name="7-B", grade=7, class_teacher_id=teacher.id)]
+    session.add_all(classes)
+    await session.flush()
+    return subjects, classes
+
+
+def _add_parent(session: AsyncSession, demo: DemoSchool, classes: list[SchoolClass],
+                students: dict[int, list[Student]]) -> None:
+    """The demo parent's phone on one child in each class."""
+    session.add_all([GuardianContact(student_id=students[c.id][0].id, phone=demo.parent_phone, name="Ota-ona")
+                     for c in classes])
 
 
 async def _existing_demo(session: AsyncSession, school: School) -> DemoSchool:
