@@ -173,11 +173,6 @@ class BotAPIStandin(UpdateQueue, Chats, FileStore):
             best = max(best, end - start + 1)
         return best
 
-    def max_sent_per_second_per_chat(self, *, window: float = 1.0) -> dict[int, int]:
-        """``max_sent_per_second`` for every chat that received messages."""
-        chats = {as_int(call.chat_id) for call in self.calls if call.ok and call.method in SEND_METHODS}
-        return {chat: self.max_sent_per_second(chat, window=window) for chat in chats if chat is not None}
-
     # ---- failure injection ------------------------------------------------------------------------
 
     def fail_next(self, method: str, *, error_code: int = 429, description: str = "Too Many Requests: retry after 1",
