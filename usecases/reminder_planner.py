@@ -42,7 +42,8 @@ from usecases.reminder_context import (
     quiet_window,
 )
 from usecases.reminder_parent_steps import plan_course, plan_parent_alerts, plan_parent_weekly
-from usecases.reminder_steps import plan_data_check, plan_deadlines, plan_head_summary, plan_journal
+from usecases.reminder_steps import plan_data_check, plan_deadlines, plan_journal
+from usecases.reminder_summary_steps import plan_head_summary
 from usecases.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

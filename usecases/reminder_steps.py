@@ -1,13 +1,15 @@
-"""Planning steps for staff: unfilled lessons and class digests, summatives and the term's end, the head's
-half-month summary. Each step takes a PlanContext and returns the messages to store."""
+"""Planning steps for staff: unfilled lessons and class digests, summatives and the term's end, the class
+teachers' data check (the head's half-month summary: reminder_summary_steps). Each step takes a PlanContext
+and returns the messages to store."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from domain.journal import MIN_TERM_GRADES
+from domain.countries import rules_for
 from domain.reminders import (
     SUMMATIVE_EARLY_RESULTS_DAYS,
     SUMMATIVE_MAX_OVERDUE,
@@ -16,20 +18,20 @@ from domain.reminders import (
     TermSpan,
     class_gets_marks,
     data_check_due,
-    half_month,
     lesson_gaps,
-    students_short_of_grades,
     summative_has_results,
     summative_stage,
     tally_by,
     term_end_approaching,
-    term_minimums,
 )
 from storage.repositories import outbox as outbox_repo
+from storage.repositories import reminder_counts as counts
 from storage.repositories import reminders as repo
-from storage.repositories.journal import weekly_hours
 from storage.repositories.reminders import ClassInfo, StaffUser
 from usecases.reminder_context import PlanContext
+
+#: The most lessons a week a subject is counted with (the minimum of term marks beyond it stays the same).
+MAX_WEEKLY_HOURS = 60
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,8 @@ async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], s
     pending = await _term_end_wanted(ctx, ending, due, staff, classes, teachers)
     if not pending:
         return []
-    short, minimums = await _short_of_grades(ctx, ending, classes, teachers)
-    for (cid, subject), few in sorted(short.items()):
+    short = await _short_of_grades(ctx, ending, classes)
+    for (cid, subject), (few, minimum) in sorted(short.items()):
         klass = classes[cid]
         people = {staff[t].user_id for t in teachers.get((cid, subject), ()) if t in staff}
         if klass.class_teacher_id in staff:
@@ -235,7 +237,7 @@ async def _plan_term_end(ctx: PlanContext, open_ids: list[int], due: set[int], s
         for user_id in people:
             message = pending.get(f"term_end:{user_id}:{term.id}")
             if message is not None:
-                message.payload["items"].append([cid, subject, len(few), minimums.get((cid, subject), MIN_TERM_GRADES)])
+                message.payload["items"].append([cid, subject, few, minimum])
     return [m for m in pending.values() if m.payload["items"]]
 
 
@@ -256,77 +258,34 @@ async def _term_end_wanted(ctx: PlanContext, ending: dict[int, TermSpan], due: s
     return {m.key: m for m in await ctx.unplanned(wanted)}
 
 
-async def _short_of_grades(ctx: PlanContext, ending: dict[int, TermSpan], classes: dict[int, ClassInfo],
-                           teachers: dict[tuple[int, int], set[int]]
-                           ) -> tuple[dict[tuple[int, int], list[int]], dict[tuple[int, int], int]]:
-    """The students short of the grades a term mark needs, per class and subject (in classes that get marks),
-    and each class and subject's minimum (by the subject's lessons a week)."""
+async def _short_of_grades(ctx: PlanContext, ending: dict[int, TermSpan], classes: dict[int, ClassInfo]
+                           ) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per class and subject taught (in classes that get marks): how many students are short of the grades a
+    term mark needs (by the subject's lessons a week and the country), and that minimum; counted in SQL."""
     today = ctx.today
     class_ids = [cid for cid, c in classes.items() if c.school_id in ending and _gets_marks(ctx, c, today)]
-    counts: dict[tuple[int, int], int] = {}
-    for starts_on in {t.starts_on for t in ending.values()}:
+    steps = {ctx.schools[sid].country: minimum_steps(ctx.schools[sid].country) for sid in ending}
+    short: dict[tuple[int, int], tuple[int, int]] = {}
+    for starts_on in sorted({t.starts_on for t in ending.values()}):
         same_start = [cid for cid in class_ids if ending[classes[cid].school_id].starts_on == starts_on]
-        counts.update(await repo.term_grade_counts(ctx.session, same_start, starts_on, today))
-    students = await repo.students_by_class(ctx.session, class_ids)
-    marked = set(class_ids)
-    pairs = [pair for pair in teachers if pair[0] in marked]
-    hours = await weekly_hours(ctx.session, class_ids)
-    minimums = term_minimums({cid: ctx.schools[classes[cid].school_id].country for cid in class_ids}, hours)
-    return students_short_of_grades(students, pairs, counts, minimums), minimums
+        short.update(await counts.short_of_grades(ctx.session, same_start, starts_on, today, steps))
+    return short
+
+
+@cache
+def minimum_steps(country: str) -> tuple[tuple[int, int], ...]:
+    """The country's minimum of term marks by a subject's lessons a week (`CountryRules.min_marks`), as
+    ((from hours, minimum), ...) from 0 to MAX_WEEKLY_HOURS: what the SQL count compares with."""
+    rules, steps = rules_for(country), []
+    for hours in range(MAX_WEEKLY_HOURS + 1):
+        need = rules.min_marks(hours)
+        if not steps or steps[-1][1] != need:
+            steps.append((hours, need))
+    return tuple(steps)
 
 
 def _gets_marks(ctx: PlanContext, klass: ClassInfo, day: date) -> bool:
     return class_gets_marks(ctx.schools[klass.school_id].country, klass.grade, day, ctx.calendars[klass.school_id])
-
-
-async def plan_head_summary(ctx: PlanContext) -> list[PlannedMessage]:
-    """Heads and deputies: the school's journal filling over the last half-month (seed 001: checked twice a
-    month), on the first school day from the 1st and from the 15th."""
-    open_ids = ctx.open_schools()
-    if not open_ids or not await ctx.may_be_due("head_summary"):
-        return []
-    admins = [s for s in (await ctx.staff()).values() if s.position in ("head", "deputy") and s.school_id in open_ids]
-    due = await ctx.due("head_summary", (s.user_id for s in admins))
-    label, start, end = half_month(ctx.today)
-    wanted = await ctx.unplanned([ctx.message("head_summary", s.user_id, f"{s.school_id}:{label}", school=s.school_id,
-                                              start=start.isoformat(), end=end.isoformat())
-                                  for s in admins if s.user_id in due])
-    if not wanted:
-        return []
-    expected, tallies = await _half_month_tallies(ctx, sorted({m.payload["school"] for m in wanted}), start, end)
-    # No school days in the half-month (a holiday): nothing to report.
-    return [_with_tally(m, expected, tallies) for m in wanted if expected[m.payload["school"]]]
-
-
-def _with_tally(message: PlannedMessage, expected: Counter[int], tallies: dict[int, Counter]) -> PlannedMessage:
-    sid = message.payload["school"]
-    tally = tallies[sid]
-    worst = sorted(((k[1], n) for k, n in tally.items() if isinstance(k, tuple)), key=lambda kv: -kv[1])[:5]
-    message.payload.update(expected=expected[sid], unfilled=tally["unfilled"], no_att=tally["no_att"],
-                           no_grades=tally["no_grades"], worst=[list(w) for w in worst])
-    return message
-
-
-async def _half_month_tallies(ctx: PlanContext, schools: list[int], start: date, end: date
-                              ) -> tuple[Counter[int], dict[int, Counter]]:
-    """Per school: the lessons expected from `start` to `end`, and the unfilled ones (in all, without
-    attendance, without grades, per teacher)."""
-    expected: Counter[int] = Counter()
-    tallies: dict[int, Counter] = defaultdict(Counter)
-    day = start
-    while day <= end:
-        open_then = [sid for sid in schools if ctx.calendars[sid].is_school_day(day)]
-        if open_then:
-            lessons = await repo.expected_lessons(ctx.session, open_then, day)
-            for sid, school_lessons in lessons.items():
-                expected[sid] += len(school_lessons)
-                for gap in lesson_gaps(day, school_lessons, ctx.calendars[sid], ctx.schools[sid].country):
-                    tallies[sid]["unfilled"] += 1
-                    tallies[sid]["no_att"] += gap.no_attendance
-                    tallies[sid]["no_grades"] += gap.no_grades
-                    tallies[sid][("t", gap.lesson.teacher_id or 0)] += 1
-        day += timedelta(days=1)
-    return expected, tallies
 
 
 async def plan_data_check(ctx: PlanContext) -> list[PlannedMessage]:

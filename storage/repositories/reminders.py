@@ -217,32 +217,6 @@ async def summative_marks(session: AsyncSession, summatives: list[SummativeInfo]
     return found
 
 
-async def term_grade_counts(session: AsyncSession, class_ids: list[int], start: date, end: date
-                            ) -> dict[tuple[int, int], int]:
-    """Grades per (student, subject) between two dates, for these classes."""
-    counts: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(class_ids, 500):
-        rows = await session.execute(
-            select(JournalMark.student_id, JournalLesson.subject_id, func.count(JournalMark.grade))
-            .join(JournalLesson, JournalLesson.id == JournalMark.lesson_id)
-            .where(JournalLesson.class_id.in_(chunk), JournalLesson.lesson_date >= start,
-                   JournalLesson.lesson_date <= end, JournalMark.grade.isnot(None))
-            .group_by(JournalMark.student_id, JournalLesson.subject_id)
-        )
-        counts.update({(student, subject): n for student, subject, n in rows})
-    return counts
-
-
-async def students_by_class(session: AsyncSession, class_ids: list[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(class_ids, 900):
-        for student_id, class_id in await session.execute(
-            select(Student.id, Student.class_id).where(Student.class_id.in_(chunk))
-        ):
-            found[class_id].append(student_id)
-    return dict(found)
-
-
 async def course_candidates(session: AsyncSession, school_ids: list[int], course_id: str
                             ) -> list[tuple[int, int, int]]:
     """(user id, school id, lessons passed) of staff users (or teachers who picked the school themselves)
