@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from bot.i18n import BABEL_LOCALES
 from domain.countries import rules_for
@@ -34,19 +36,30 @@ _PATTERNS = {
 }
 
 
+@cache
+def _babel(locale: str) -> Locale:
+    """Babel's locale object, parsed once per language (given a name, Babel parses it again on every call)."""
+    return Locale.parse(locale)
+
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    """The number pattern with up to `digits` decimals, parsed once."""
+    return parse_pattern("#,##0." + "#" * digits if digits else "#,##0")
+
+
 def fmt_date(value: date, lang: str | None = None, fmt: str = "long") -> str:
     locale = babel_locale(lang)
     fmt = _PATTERNS.get(locale, {}).get(fmt, fmt)
-    return format_date(value, format=fmt, locale=locale)
+    return format_date(value, format=fmt, locale=_babel(locale))
 
 
 def fmt_weekday(value: date, lang: str | None = None) -> str:
-    return format_date(value, format="EEEE", locale=babel_locale(lang))
+    return format_date(value, format="EEEE", locale=_babel(babel_locale(lang)))
 
 
 def fmt_number(value: float, lang: str | None = None, digits: int = 1) -> str:
-    pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=babel_locale(lang))
+    return format_decimal(value, format=_number_pattern(digits), locale=_babel(babel_locale(lang)))
 
 
 def fmt_percent(value: float, lang: str | None = None) -> str:

@@ -3,14 +3,14 @@ result (also the deadline job's message). Wording comes from the course file in 
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.courses import course_text
 from bot.formatting import fmt_percent
-from bot.keyboards.common import nav_row
+from bot.keyboards.common import menu_button, nav_row
 from bot.keyboards.learning import CertAct, CertCB, CourseCB, ExamAct, ExamAnswerCB, ExamCB
 from usecases.exam import ExamQuestion, ExamResult, ExamResume, ExamRules, ExamView, Score
 
@@ -64,11 +64,12 @@ def question_screen(view: ExamQuestion) -> Screen:
     options = "\n".join(f"{i + 1}) {question.options[o]}" for i, o in enumerate(view.option_order))
     head = _("Question {n}/{total} · ⏱ {minutes} min left").format(
         n=view.position + 1, total=view.total, minutes=view.minutes_left)
-    kb = InlineKeyboardBuilder()
-    for shown in range(len(view.option_order)):
-        kb.button(text=str(shown + 1), callback_data=ExamAnswerCB(t=view.attempt_id, p=view.position, c=shown))
-    kb.adjust(4)
-    return f"{head}\n\n{question.text}\n\n{options}", nav_row(kb).as_markup()
+    # The hot path (issue #12): the markup built at once, not through a builder that deep-copies every button
+    # on each add and again for the markup. Four options a row, then Menu.
+    answers = [InlineKeyboardButton(text=str(shown + 1), callback_data=ExamAnswerCB(
+        t=view.attempt_id, p=view.position, c=shown).pack()) for shown in range(len(view.option_order))]
+    rows = [answers[i:i + 4] for i in range(0, len(answers), 4)]
+    return f"{head}\n\n{question.text}\n\n{options}", InlineKeyboardMarkup(inline_keyboard=[*rows, [menu_button()]])
 
 
 def result_screen(view: ExamResult) -> Screen:

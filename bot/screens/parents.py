@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import N_, fmt_date, fmt_number, fmt_percent, line_start, mark_text, summative_names
-from bot.keyboards.common import MenuCB, nav_row
+from bot.keyboards.common import MenuCB, back_button, menu_button, nav_row
 from bot.keyboards.parents import ChildAct, ChildCB
 from documents.charts import Bar, bar_chart, stack_charts
 from domain.grading import Mark, half_year_and_year, is_percent_kind, scale_top, school_year_start, term_grade
@@ -28,8 +28,11 @@ CARD_BUTTONS = ((ChildAct.week, N_("📅 This week")), (ChildAct.attendance, N_(
                 (ChildAct.chart, N_("📈 Grades chart")))
 
 
-def _back_to_card(child_id: int, builder: InlineKeyboardBuilder | None = None) -> InlineKeyboardMarkup:
-    return nav_row(builder or InlineKeyboardBuilder(), ChildCB(a=ChildAct.card, s=child_id).pack()).as_markup()
+def _back_to_card(child_id: int, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """`rows`, then Back (to the child's card) and Menu: the markup built at once (a builder deep-copies its
+    buttons on every add and again for the markup)."""
+    nav = [back_button(ChildCB(a=ChildAct.card, s=child_id).pack()), menu_button()]
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, nav])
 
 
 def children_screen(children: list[Child]) -> Screen:
@@ -55,14 +58,12 @@ def card_screen(child: Child) -> Screen:
 
 def week_screen(view: ChildWeek) -> Screen:
     """The week with ◀️ and (in a past week) ▶️ to page through weeks."""
-    kb = InlineKeyboardBuilder()
     row = [InlineKeyboardButton(text=_("◀️ Previous week"), callback_data=ChildCB(
         a=ChildAct.week, s=view.child.id, w=view.offset - 1).pack())]
     if view.offset < 0:
         row.append(InlineKeyboardButton(text=_("Next week ▶️"), callback_data=ChildCB(
             a=ChildAct.week, s=view.child.id, w=view.offset + 1).pack()))
-    kb.row(*row)
-    return week_text(view), _back_to_card(view.child.id, kb)
+    return week_text(view), _back_to_card(view.child.id, row)
 
 
 def week_text(view: ChildWeek) -> str:
