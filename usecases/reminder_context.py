@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.grading import allowed_grades
 from domain.reminders import (
     KINDS,
     PlannedMessage,
+    Pref,
     QuietWindow,
     SchoolCalendar,
     effective,
@@ -53,15 +56,18 @@ class PlanContext:
     #: The school-local hour at which the running step last ran today in this process (None: not yet, so
     #: everyone due is considered; else only those whose hour came since, the others were seen before).
     since_hour: int | None = None
+    #: Answers of `hour_chosen_between` shared by the chunks of one pass (the same for all of them).
+    hours_chosen: dict[tuple, bool] = field(default_factory=dict)
     _staff: dict[int, StaffUser] | None = None
     _classes: dict[int, ClassInfo] | None = None
     _teachers: dict[tuple[int, int], set[int]] | None = None
+    _unmarked: dict[tuple[int, date], frozenset[int]] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
         return self.local.date()
 
-    @property
+    @cached_property
     def tz(self) -> str:
         return next(iter(self.schools.values())).timezone
 
@@ -92,7 +98,21 @@ class PlanContext:
             return True
         if any(KINDS[k].hour is None or self.since_hour < KINDS[k].hour <= self.local.hour for k in kinds):
             return True
-        return await repo.hour_chosen_between(self.session, list(kinds), self.since_hour, self.local.hour)
+        key = (kinds, self.since_hour, self.local.hour)
+        if key not in self.hours_chosen:
+            self.hours_chosen[key] = await repo.hour_chosen_between(self.session, list(kinds), self.since_hour,
+                                                                    self.local.hour)
+        return self.hours_chosen[key]
+
+    async def unmarked_grades(self, school_id: int, day: date) -> frozenset[int]:
+        """The grade levels of the chunk's classes that get no marks at this school on `day`
+        (domain.reminders.class_gets_marks, worked out once per school and day)."""
+        key = (school_id, day)
+        if key not in self._unmarked:
+            levels = {c.grade for c in (await self.classes()).values()}
+            country, half_ends = self.schools[school_id].country, self.calendars[school_id].first_half_ends(day)
+            self._unmarked[key] = frozenset(g for g in levels if not gets_marks(country, g, day, half_ends))
+        return self._unmarked[key]
 
     async def due(self, kind: str, user_ids: Iterable[int], weekdays: Mapping[int, int] | None = None) -> set[int]:
         """The users for whom `kind` is switched on and its hour (and weekday: `weekdays` gives each user's
@@ -103,15 +123,25 @@ class PlanContext:
             return set()
         prefs = await repo.prefs_for(self.session, list(users), [kind])
         days = weekdays or {}
+        defaults: dict[int | None, bool] = {}  # a default weekday -> the verdict for users without a setting
         due = set()
         for user_id in users:
             pref = prefs.get((user_id, kind))
-            if not is_due(kind, pref, self.local, days.get(user_id)):
-                continue
-            hour = effective(kind, pref).hour
-            if self.since_hour is None or hour is None or hour > self.since_hour:
+            if pref is None:
+                day = days.get(user_id)
+                if day not in defaults:
+                    defaults[day] = self._due_now(kind, None, day)
+                if defaults[day]:
+                    due.add(user_id)
+            elif self._due_now(kind, pref, days.get(user_id)):
                 due.add(user_id)
         return due
+
+    def _due_now(self, kind: str, pref: Pref | None, weekday: int | None) -> bool:
+        if not is_due(kind, pref, self.local, weekday):
+            return False
+        hour = effective(kind, pref).hour
+        return self.since_hour is None or hour is None or hour > self.since_hour
 
     async def unplanned(self, messages: list[PlannedMessage]) -> list[PlannedMessage]:
         """Drop messages whose key exists (cheap pre-check before an expensive computation)."""
@@ -125,4 +155,11 @@ class PlanContext:
 
 
 Step = Callable[[PlanContext], Awaitable[list[PlannedMessage]]]
+
+
+@lru_cache(maxsize=4096)
+def gets_marks(country: str, grade_level: int, day: date, first_half_ends: date | None) -> bool:
+    """domain.reminders.class_gets_marks, given the calendar's first half-year end (the same for a whole
+    country's schools, hence the cache)."""
+    return bool(allowed_grades(country, grade_level, day, first_half_ends))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.reminders import (
     PlannedMessage,
+    SchoolCalendar,
     local_time,
 )
 from storage.repositories import outbox as outbox_repo
@@ -56,14 +58,20 @@ HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summar
 #: Schools planned together: a few set-based queries per chunk; small enough that one step's Python work on
 #: a chunk stays well under the 100 ms a reply may wait (issue #12), large enough to keep the queries few.
 CHUNK_SCHOOLS = 50
+#: Outbox rows written per transaction (see `store`).
+WRITE_BATCH = 200
 
 
 class ReminderPlanner:
-    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS) -> None:
+    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int = WRITE_BATCH) -> None:
         self.quiet = quiet_window(settings)
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
         self.chunk_size = chunk_size
+        self.write_batch = write_batch
         self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
+        #: chunk -> (school-local date and hour, its calendars): read once an hour, not every two minutes.
+        self._calendars: dict[tuple, tuple[tuple[date, int], dict[int, SchoolCalendar]]] = {}
+        self._hours_chosen: dict[tuple, bool] = {}  # PlanContext.hours_chosen, for one pass
         self._alerts_checked: dict[tuple, datetime] = {}
         self._purged_on: date | None = None
 
@@ -71,8 +79,11 @@ class ReminderPlanner:
         """One planning pass over every school at `now` (the app's clock); returns how many outbox rows were
         created, per kind."""
         groups = await self._schools(sessions, now)
+        self._hours_chosen = {}
         if len(self._last_hour) > 50_000:
             self._last_hour.clear()
+        if len(self._calendars) > 5_000:
+            self._calendars.clear()
         created: Counter = Counter()
         for tz, schools in groups.items():
             created += await self._plan_zone(sessions, now, tz, schools)
@@ -131,30 +142,70 @@ class ReminderPlanner:
         async with UnitOfWork(sessions) as uow:
             session = uow.session
             ctx = PlanContext(session=session, now=now, local=local, schools={s.id: s for s in chunk},
-                              calendars=await repo.calendars(session, [s.id for s in chunk],
-                                                             local.date() - timedelta(days=400)),
-                              lead_days=self.lead_days, quiet=self.quiet, alerts_since=alerts_since)
+                              calendars=await self._calendars_of(session, local, chunk), lead_days=self.lead_days,
+                              quiet=self.quiet, alerts_since=alerts_since, hours_chosen=self._hours_chosen)
             messages: list[PlannedMessage] = []
             for step, since_hour in (*steps.items(), (plan_parent_alerts, None)):
                 ctx.since_hour = since_hour
                 messages += await step(ctx)
                 await asyncio.sleep(0)  # let replies in between the steps' Python work
-            created = await store(session, messages, now)
-            await uow.commit()
-            return created
+            return await store(uow, messages, now, self.write_batch)
+
+    async def _calendars_of(self, session: AsyncSession, local: datetime, chunk: list[SchoolInfo]
+                            ) -> dict[int, SchoolCalendar]:
+        """The chunk's calendars (terms, holidays, school weekdays), read again each school-local hour."""
+        key, hour = (chunk[0].timezone, chunk[0].id, chunk[-1].id, len(chunk)), (local.date(), local.hour)
+        cached = self._calendars.get(key)
+        if cached is None or cached[0] != hour:
+            cached = self._calendars[key] = (hour, await repo.calendars(session, [s.id for s in chunk],
+                                                                         local.date() - timedelta(days=400)))
+        return cached[1]
 
     @staticmethod
     def _memo(step: Step, tz: str, local: datetime, chunk: list[SchoolInfo]) -> tuple:
         return step.__name__, tz, local.date(), chunk[0].id, chunk[-1].id, len(chunk)
 
 
-async def store(session: AsyncSession, messages: list[PlannedMessage], now: datetime) -> Counter:
+async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = WRITE_BATCH
+                ) -> Counter:
     """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
     markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
-    once even when several passes or instances plan it. Returns the rows created per kind."""
+    once even when several passes or instances plan it. Returns the rows created per kind.
+
+    The rows go in `batch` at a time, each batch committed on its own (complete by itself: a bundle with its
+    parts): SQLite lets one connection write at a time, and a reply's write waits for the planner's
+    transaction to end, so the planner keeps its transactions to milliseconds and lets the loop run between
+    them. A batch that fails is rolled back alone; the next pass plans its rows again (their keys are new)."""
+    created: Counter = Counter()
     singles = [m for m in messages if not m.parts]
-    bundles = [m for m in messages if m.parts]
-    new = await outbox_repo.insert_ignore(session, [_row(m, now) for m in singles])
+    for start in range(0, len(singles), batch):
+        part = singles[start:start + batch]
+        new = await outbox_repo.insert_ignore(uow.session, [_row(m, now) for m in part])
+        await uow.commit()
+        created.update(m.kind for m in part if m.key in new)
+        await asyncio.sleep(0)
+    for group in _bundle_batches([m for m in messages if m.parts], batch):
+        created += await _store_bundles(uow.session, group, now)
+        await uow.commit()
+        await asyncio.sleep(0)
+    return created
+
+
+def _bundle_batches(bundles: list[PlannedMessage], batch: int) -> Iterator[list[PlannedMessage]]:
+    """Bundles in groups of about `batch` rows (each bundle with all its parts)."""
+    group: list[PlannedMessage] = []
+    rows = 0
+    for bundle in bundles:
+        if group and rows + len(bundle.parts) + 1 > batch:
+            yield group
+            group, rows = [], 0
+        group.append(bundle)
+        rows += len(bundle.parts) + 1
+    if group:
+        yield group
+
+
+async def _store_bundles(session: AsyncSession, bundles: list[PlannedMessage], now: datetime) -> Counter:
     new_parts = await outbox_repo.insert_ignore(session, [_row(p, now, "merged") for b in bundles for p in b.parts])
     filled = []
     for bundle in bundles:
@@ -164,8 +215,8 @@ async def store(session: AsyncSession, messages: list[PlannedMessage], now: date
             bundle.period = f"{bundle.period}:{fresh[0].period}"
             bundle.payload["items"] = [p.payload["item"] for p in fresh]
             filled.append(bundle)
-    new |= await outbox_repo.insert_ignore(session, [_row(b, now) for b in filled])
-    return Counter(m.kind for m in (*singles, *filled) if m.key in new)
+    new = await outbox_repo.insert_ignore(session, [_row(b, now) for b in filled])
+    return Counter(m.kind for m in filled if m.key in new)
 
 
 def _row(message: PlannedMessage, now: datetime, status: str = "pending") -> dict:

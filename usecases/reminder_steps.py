@@ -16,9 +16,7 @@ from domain.reminders import (
     LessonGap,
     PlannedMessage,
     TermSpan,
-    class_gets_marks,
     data_check_due,
-    lesson_gaps,
     summative_has_results,
     summative_stage,
     tally_by,
@@ -135,12 +133,16 @@ async def _class_weekly(ctx: PlanContext, weekly: dict[int, StaffUser], classes:
 
 
 async def _gaps_on(ctx: PlanContext, school_ids: list[int], day: date) -> dict[int, list[LessonGap]]:
-    open_ids = [sid for sid in school_ids if ctx.calendars[sid].is_school_day(day)]
-    if not open_ids:
-        return {}
-    expected = await repo.expected_lessons(ctx.session, open_ids, day)
-    return {sid: lesson_gaps(day, lessons, ctx.calendars[sid], ctx.schools[sid].country)
-            for sid, lessons in expected.items()}
+    """The day's unfilled lessons per school (domain.reminders.lesson_gaps, filtered by the database): one
+    query for the schools that give marks in the same grades that day."""
+    groups: dict[frozenset[int], list[int]] = defaultdict(list)
+    for sid in school_ids:
+        if ctx.calendars[sid].is_school_day(day):
+            groups[await ctx.unmarked_grades(sid, day)].append(sid)
+    gaps: dict[int, list[LessonGap]] = {}
+    for unmarked, sids in groups.items():
+        gaps.update(await counts.unfilled_lessons(ctx.session, sids, day, unmarked))
+    return gaps
 
 
 def _tally_items(gaps: list[LessonGap]) -> list[list[int]]:
@@ -263,7 +265,8 @@ async def _short_of_grades(ctx: PlanContext, ending: dict[int, TermSpan], classe
     """Per class and subject taught (in classes that get marks): how many students are short of the grades a
     term mark needs (by the subject's lessons a week and the country), and that minimum; counted in SQL."""
     today = ctx.today
-    class_ids = [cid for cid, c in classes.items() if c.school_id in ending and _gets_marks(ctx, c, today)]
+    class_ids = [cid for cid, c in classes.items()
+                 if c.school_id in ending and c.grade not in await ctx.unmarked_grades(c.school_id, today)]
     steps = {ctx.schools[sid].country: minimum_steps(ctx.schools[sid].country) for sid in ending}
     short: dict[tuple[int, int], tuple[int, int]] = {}
     for starts_on in sorted({t.starts_on for t in ending.values()}):
@@ -282,10 +285,6 @@ def minimum_steps(country: str) -> tuple[tuple[int, int], ...]:
         if not steps or steps[-1][1] != need:
             steps.append((hours, need))
     return tuple(steps)
-
-
-def _gets_marks(ctx: PlanContext, klass: ClassInfo, day: date) -> bool:
-    return class_gets_marks(ctx.schools[klass.school_id].country, klass.grade, day, ctx.calendars[klass.school_id])
 
 
 async def plan_data_check(ctx: PlanContext) -> list[PlannedMessage]:

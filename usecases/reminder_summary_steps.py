@@ -7,9 +7,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
-from domain.grading import allowed_grades
 from domain.reminders import PlannedMessage, half_month
 from storage.repositories import reminder_counts as counts
 from usecases.reminder_context import PlanContext
@@ -79,10 +77,9 @@ async def half_month_filling(ctx: PlanContext, schools: list[int], start: date, 
     """Per school: the lessons expected from `start` to `end` on its school days, and the unfilled ones (in all,
     without attendance, without grades where the class gets marks, per teacher). Schools with the same school
     days and marking rules are counted together."""
-    levels = sorted({c.grade for c in (await ctx.classes()).values()})
     groups: dict[MarkingDays, list[int]] = defaultdict(list)
     for sid in schools:
-        groups[_marking_days(ctx, sid, start, end, levels)].append(sid)
+        groups[await _marking_days(ctx, sid, start, end)].append(sid)
     filling: dict[int, SchoolFilling] = defaultdict(SchoolFilling)
     for marking_days, sids in groups.items():
         by_unmarked: dict[frozenset[int], dict[int, date]] = defaultdict(dict)
@@ -95,18 +92,11 @@ async def half_month_filling(ctx: PlanContext, schools: list[int], start: date, 
     return filling
 
 
-def _marking_days(ctx: PlanContext, school_id: int, start: date, end: date, levels: list[int]) -> MarkingDays:
-    calendar, country = ctx.calendars[school_id], ctx.schools[school_id].country
+async def _marking_days(ctx: PlanContext, school_id: int, start: date, end: date) -> MarkingDays:
+    calendar = ctx.calendars[school_id]
     days = []
     for index in range((end - start).days + 1):
         day = start + timedelta(days=index)
         if calendar.is_school_day(day):
-            half_ends = calendar.first_half_ends(day)
-            days.append((index, day, frozenset(g for g in levels if not _gets_marks(country, g, day, half_ends))))
+            days.append((index, day, await ctx.unmarked_grades(school_id, day)))
     return tuple(days)
-
-
-@lru_cache(maxsize=4096)
-def _gets_marks(country: str, grade_level: int, day: date, first_half_ends: date | None) -> bool:
-    """domain.reminders.class_gets_marks with the calendar's first half-year end worked out once per day."""
-    return bool(allowed_grades(country, grade_level, day, first_half_ends))

@@ -7,6 +7,7 @@ event loop that answers the users (issue #12).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ from datetime import date
 from sqlalchemy import BigInteger, Date, Integer, and_, case, exists, func, literal, not_, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.reminders import ExpectedLesson, LessonGap
 from storage.models import JournalLesson, JournalMark, School, SchoolClass, Student, TimetableLesson
 
 #: A gap's place in the order the journal lists gaps (day, then period, then class), as one sortable number.
@@ -24,6 +26,34 @@ def gap_order(day_index: int, period: int, class_id: int) -> int:
     """The number `filling_by_teacher` gives a gap on the `day_index`-th day of its span: sorting by it sorts
     by (day, period, class)."""
     return day_index * _DAY_WEIGHT + period * _PERIOD_WEIGHT + class_id
+
+
+async def unfilled_lessons(session: AsyncSession, school_ids: Collection[int], day: date,
+                           unmarked_grades: Collection[int]) -> dict[int, list[LessonGap]]:
+    """The day's timetable slots at these schools (school days all) that the journal left without attendance,
+    or without a grade in classes whose grade level is not in `unmarked_grades`: per school, by period and
+    class (domain.reminders.lesson_gaps, with the filtering done by the database)."""
+    if not school_ids:
+        return {}
+    tt = TimetableLesson
+    marked = SchoolClass.grade.notin_(list(unmarked_grades)) if unmarked_grades else true()
+    attended = JournalLesson.attendance_taken_at.isnot(None)
+    graded = exists().where(JournalMark.lesson_id == JournalLesson.id, JournalMark.grade.isnot(None))
+    rows = await session.execute(
+        select(tt.school_id, tt.id, tt.class_id, tt.subject_id, tt.teacher_id, tt.period, SchoolClass.grade,
+               attended, graded)
+        .join(SchoolClass, SchoolClass.id == tt.class_id)
+        .outerjoin(JournalLesson, and_(JournalLesson.class_id == tt.class_id, JournalLesson.lesson_date == day,
+                                       JournalLesson.subject_id == tt.subject_id, JournalLesson.period == tt.period))
+        .where(tt.school_id.in_(list(school_ids)), tt.weekday == day.weekday(),
+               or_(not_(attended), and_(marked, not_(graded))))
+        .order_by(tt.school_id, tt.period, tt.class_id))
+    unmarked = frozenset(unmarked_grades)
+    gaps: dict[int, list[LessonGap]] = defaultdict(list)
+    for school_id, tt_id, class_id, subject_id, teacher_id, period, grade, taken, has_grade in rows:
+        lesson = ExpectedLesson(tt_id, class_id, subject_id, teacher_id, period, grade, bool(taken), bool(has_grade))
+        gaps[school_id].append(LessonGap(lesson, day, not taken, grade not in unmarked and not has_grade))
+    return gaps
 
 
 @dataclass(frozen=True)
