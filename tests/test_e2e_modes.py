@@ -64,6 +64,7 @@ async def test_user_who_blocks_the_bot_is_marked(harness):
     harness.api.unblock(user.chat_id)
     await user.send("/help")
     await user.wait_for()
+    await user.wait_idle()  # the unblocking update too, handled beside the /help
     async with harness.db() as session:
         assert (await session.get(User, 6001)).blocked_at is None
 
