@@ -21,7 +21,6 @@ from domain.reminders import (
     effective,
     is_due,
 )
-from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import ClassInfo, SchoolInfo, StaffUser
 
@@ -147,7 +146,7 @@ class PlanContext:
         """Drop messages whose key exists (cheap pre-check before an expensive computation)."""
         if not messages:
             return []
-        existing = await outbox_repo.existing_keys(self.session, [m.key for m in messages])
+        existing = await repo.planned_keys(self.session, [m.key for m in messages])
         return [m for m in messages if m.key not in existing]
 
     def message(self, kind: str, user_id: int, period: str, **payload) -> PlannedMessage:

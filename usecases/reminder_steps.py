@@ -22,7 +22,6 @@ from domain.reminders import (
     tally_by,
     term_end_approaching,
 )
-from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminder_counts as counts
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import ClassInfo, StaffUser
@@ -196,7 +195,7 @@ def _summative_items(ctx: PlanContext, summatives: list[repo.SummativeInfo], due
 
 async def _untold(ctx: PlanContext, items: list[SummativeItem]) -> list[SummativeItem]:
     """Items told already (their marker exists) are dropped before the results are looked up."""
-    told = await outbox_repo.existing_keys(ctx.session, [f"summative:{u}:{s.id}:{st}" for s, st, u in items])
+    told = await repo.planned_keys(ctx.session, [f"summative:{u}:{s.id}:{st}" for s, st, u in items])
     return [(s, st, u) for s, st, u in items if f"summative:{u}:{s.id}:{st}" not in told]
 
 

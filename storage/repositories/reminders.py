@@ -20,6 +20,7 @@ from storage.models import (
     JournalLesson,
     JournalMark,
     LessonProgress,
+    Outbox,
     ParentLink,
     ReminderSetting,
     School,
@@ -32,6 +33,7 @@ from storage.models import (
     TimetableLesson,
     User,
 )
+from storage.repositories.id_sets import one_of
 
 
 @dataclass(frozen=True)
@@ -167,16 +169,13 @@ async def subject_teachers(session: AsyncSession, school_ids: list[int]) -> dict
 
 async def prefs_for(session: AsyncSession, user_ids: list[int], kinds: list[str]) -> dict[tuple[int, str], Pref]:
     """Stored reminder settings of these users (absent: the defaults)."""
-    prefs: dict[tuple[int, str], Pref] = {}
-    for chunk in _chunks(sorted(set(user_ids)), 900):
-        rows = await session.execute(
-            select(ReminderSetting.user_id, ReminderSetting.kind, ReminderSetting.enabled, ReminderSetting.hour,
-                   ReminderSetting.weekday)
-            .where(ReminderSetting.user_id.in_(chunk), ReminderSetting.kind.in_(kinds))
-        )
-        for user_id, kind, enabled, hour, weekday in rows:
-            prefs[(user_id, kind)] = Pref(bool(enabled), hour, weekday)
-    return prefs
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(ReminderSetting.user_id, ReminderSetting.kind, ReminderSetting.enabled, ReminderSetting.hour,
+               ReminderSetting.weekday)
+        .where(one_of(session, ReminderSetting.user_id, set(user_ids)), ReminderSetting.kind.in_(kinds)))
+    return {(user_id, kind): Pref(bool(enabled), hour, weekday) for user_id, kind, enabled, hour, weekday in rows}
 
 
 async def hour_chosen_between(session: AsyncSession, kinds: list[str], after: int, until: int) -> bool:
@@ -202,14 +201,14 @@ async def summative_marks(session: AsyncSession, summatives: list[SummativeInfo]
     """Per summative: (lesson date, linked summative id) of its class/subject's marks of its kind since `since`.
     Reached through the (class, subject, date, period) unique index, one query per 300 summatives."""
     found: dict[int, list[tuple[date, int | None]]] = defaultdict(list)
-    for chunk in _chunks(summatives, 300):
+    for chunk in _chunks(summatives, 2000):
         rows = await session.execute(
             select(Summative.id, JournalLesson.lesson_date, JournalMark.summative_id)
             .join(JournalLesson, and_(JournalLesson.class_id == Summative.class_id,
                                       JournalLesson.subject_id == Summative.subject_id,
                                       JournalLesson.lesson_date >= since))
             .join(JournalMark, and_(JournalMark.lesson_id == JournalLesson.id, JournalMark.kind == Summative.kind))
-            .where(Summative.id.in_([s.id for s in chunk]))
+            .where(one_of(session, Summative.id, [s.id for s in chunk]))
             .distinct()
         )
         for summative_id, day, linked in rows:
@@ -281,13 +280,21 @@ async def recent_alert_marks(session: AsyncSession, school_ids: list[int], since
 async def parent_users_of(session: AsyncSession, student_ids: list[int]) -> dict[int, list[int]]:
     """Parent user ids (not blocked) per student."""
     found: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(student_ids)), 900):
-        for user_id, student_id in await session.execute(
-            select(ParentLink.user_id, ParentLink.student_id).join(User, User.id == ParentLink.user_id)
-            .where(ParentLink.student_id.in_(chunk), User.blocked_at.is_(None))
-        ):
-            found[student_id].append(user_id)
+    if not student_ids:
+        return found
+    for user_id, student_id in await session.execute(
+        select(ParentLink.user_id, ParentLink.student_id).join(User, User.id == ParentLink.user_id)
+        .where(one_of(session, ParentLink.student_id, set(student_ids)), User.blocked_at.is_(None))
+    ):
+        found[student_id].append(user_id)
     return dict(found)
+
+
+async def planned_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Those of `keys` the outbox holds already."""
+    if not keys:
+        return set()
+    return set(await session.scalars(select(Outbox.key).where(one_of(session, Outbox.key, keys))))
 
 
 # --- what the messages show -------------------------------------------------------------------------------
