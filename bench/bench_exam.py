@@ -11,7 +11,7 @@ import asyncio
 import random
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from aiogram import Bot
@@ -24,6 +24,7 @@ from bot.factory import build_app
 from domain.exam import draw_exam
 from storage.models import ExamAnswer, User
 from storage.repositories import exams
+from usecases.clock import SYSTEM_CLOCK
 
 
 async def main() -> None:
@@ -38,7 +39,7 @@ async def main() -> None:
     app = await build_app(settings)
     session = NullSession()
     bot = Bot("123456:BENCH", session=session)
-    now = datetime.now(UTC)
+    now = SYSTEM_CLOCK.now()
     pool = [f"{lesson}:{q}" for lesson in range(1, 25) for q in range(5)]
     attempts: dict[int, int] = {}
     async with app.sessions() as db:

@@ -1,6 +1,6 @@
 """Hot paths through the real dispatcher against their anchor in the same run (../shared/PERF.md):
 
-    python bench/bench_hot_paths.py [--database URL] [--presses 600]
+    python bench/bench_hot_paths.py [--database URL] [--presses 600] [--redis URL]
 
 - the anchor: a bare aiogram callback handler (a CallbackData filter) that edits the message and answers the
   query, fed the same way (the same update builder, the same null Bot API session);
@@ -8,20 +8,24 @@
   stored with a conditional UPDATE and the next question is edited in;
 - the parent's "This week" press (`ch:week:`), on the demo school's term of marks.
 
-Presses run one at a time (the latency of one reply; no queueing), on teachers and parents taken in turn, and
-each median is divided by the anchor's. With `--database postgresql://...` a fresh database `bench_hot` is
-created beside the given one.
+Presses run one at a time (the latency of one reply; no queueing), on teachers and parents taken in turn, each
+right after an anchor press: each path's median is divided by the median of the anchor presses made beside it,
+so that a change in the machine's load during the run (other processes on the 2 cores) moves both alike. With
+`--database postgresql://...` a fresh database `bench_hot` is created beside the given one. With `--redis URL`
+the bot runs as instances sharing a database do: conversation state in Redis, and no per-process memory of
+users' rows (each update reads its user's row).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
@@ -37,9 +41,12 @@ from bot.factory import build_app
 from domain.exam import draw_exam
 from storage.models import ParentLink, User
 from storage.repositories import exams
+from usecases.clock import SYSTEM_CLOCK
 
 TEACHERS = 200
 PARENTS = 100
+#: Anchor presses and measured presses alternate in blocks of this many.
+BLOCK = 50
 
 
 class AnchorCB(CallbackData, prefix="an"):
@@ -74,9 +81,31 @@ async def timed(dp: Dispatcher, bot: Bot, updates: list) -> list[float]:
     return latencies
 
 
-def line(name: str, values: list[float], anchor: float | None = None) -> str:
+class Anchor:
+    """The anchor's dispatcher and its presses, one before each measured press."""
+
+    def __init__(self, bot: Bot, ids) -> None:
+        self.dp, self.bot, self.ids, self.count = anchor_dispatcher(), bot, ids, 0
+
+    def update(self):
+        self.count += 1
+        return callback_update(next(self.ids), 100000 + self.count % TEACHERS,
+                               AnchorCB(t=1, p=self.count % 30, c=self.count % 4).pack())
+
+    async def beside(self, dp: Dispatcher, updates: list, block: int = BLOCK) -> tuple[list[float], list[float]]:
+        """(the updates' latencies, the anchor's beside them), in microseconds: `block` anchor presses, then
+        `block` updates, and so on."""
+        measured, anchors = [], []
+        for start in range(0, len(updates), block):
+            chunk = updates[start:start + block]
+            anchors += await timed(self.dp, self.bot, [self.update() for _ in chunk])
+            measured += await timed(dp, self.bot, chunk)
+        return measured, anchors
+
+
+def line(name: str, values: list[float], anchors: list[float] | None = None) -> str:
     median = statistics.median(values)
-    ratio = f" = {median / anchor:4.1f}× the anchor" if anchor else ""
+    ratio = f" = {median / statistics.median(anchors):4.1f}× the anchor" if anchors else ""
     return f"{name:<44} median {median:7.0f} µs, p95 {percentile(values, 95):7.0f} µs{ratio}"
 
 
@@ -95,10 +124,10 @@ async def database_url(given: str | None) -> str:
 
 async def prepare(app) -> tuple[dict[int, int], dict[int, int]]:
     """Teachers with an open attempt (user -> attempt) and parents of the demo's pupils (user -> student)."""
-    now = datetime.now(UTC)
+    now = SYSTEM_CLOCK.now()
     pool = [f"{lesson}:{q}" for lesson in range(1, 25) for q in range(5)]
     async with app.sessions() as db:
-        demo = await seed_demo(db, today=date.today() - timedelta(days=1))
+        demo = await seed_demo(db, today=SYSTEM_CLOCK.now().date() - timedelta(days=1))
         db.add_all(User(id=100000 + i, tg_name="T", created_at=now, language="ru", role="teacher",
                         last_seen_at=now) for i in range(TEACHERS))
         db.add_all(User(id=200000 + i, tg_name="P", created_at=now, language="uz", role="parent",
@@ -123,42 +152,42 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=None)
     parser.add_argument("--presses", type=int, default=600)
+    parser.add_argument("--redis", default=None, help="run as instances sharing a database do (see above)")
     args = parser.parse_args()
     url = await database_url(args.database)
-    settings = Settings(bot_token="123456:BENCH", database_url=url, scheduler_enabled=False, _env_file=None)
+    settings = Settings(bot_token="123456:BENCH", database_url=url, scheduler_enabled=False, redis_url=args.redis,
+                        redis_prefix=f"bench-hot-{os.getpid()}", _env_file=None)
     app = await build_app(settings)
     bot = Bot("123456:BENCH", session=NullSession())
     attempts, children = await prepare(app)
     uid = iter(range(1, 10**9))
+    anchor = Anchor(bot, uid)
+    await timed(anchor.dp, bot, [anchor.update() for _ in range(200)])  # warm-up
 
-    anchor_dp = anchor_dispatcher()
-    warm = [callback_update(next(uid), 100000 + i % TEACHERS, AnchorCB(t=1, p=0, c=1).pack()) for i in range(200)]
-    await timed(anchor_dp, bot, warm)
-    anchor = await timed(anchor_dp, bot, [callback_update(next(uid), 100000 + i % TEACHERS,
-                                                          AnchorCB(t=1, p=i % 30, c=i % 4).pack())
-                                          for i in range(args.presses)])
-    anchor_median = statistics.median(anchor)
-
-    # Exam answers: each round every teacher answers the question at `position` (30 rounds at most).
+    # Exam answers: each round every teacher answers the question at `position` (30 rounds at most); the first
+    # round warms the caches up and is not counted.
     teachers = list(attempts)
     answers: list[float] = []
+    exam_anchor: list[float] = []
     position = 0
-    while len(answers) < args.presses and position < 30:
-        answers += await timed(app.dispatcher, bot, [
+    while len(answers) < args.presses + len(teachers) and position < 30:
+        measured, beside = await anchor.beside(app.dispatcher, [
             callback_update(next(uid), user, f"xa:{attempts[user]}:{position}:{(user + position) % 4}")
             for user in teachers])
+        answers, exam_anchor = answers + measured, exam_anchor + beside
         position += 1
-    answers = answers[len(teachers):] or answers  # the first round warms the caches up
+    answers, exam_anchor = answers[len(teachers):], exam_anchor[len(teachers):]
 
     parents = list(children)
     weeks = [callback_update(next(uid), parents[i % len(parents)], f"ch:week:{children[parents[i % len(parents)]]}:0")
              for i in range(args.presses + len(parents))]
-    week = (await timed(app.dispatcher, bot, weeks))[len(parents):]
+    week, week_anchor = (values[len(parents):] for values in await anchor.beside(app.dispatcher, weeks))
 
-    print(f"database: {url.split(':')[0]}; one press at a time; the anchor from the same run")
-    print(line("anchor: bare callback handler, edit + answer", anchor))
-    print(line("exam answer (conditional UPDATE, next question)", answers, anchor_median))
-    print(line("parent's \"This week\"", week, anchor_median))
+    mode = "; as shared instances (Redis, no memory of users' rows)" if args.redis else ""
+    print(f"database: {url.split(':')[0]}{mode}; one press at a time, each beside an anchor press")
+    print(line("anchor: bare callback handler, edit + answer", exam_anchor + week_anchor))
+    print(line("exam answer (conditional UPDATE, next question)", answers, exam_anchor))
+    print(line("parent's \"This week\"", week, week_anchor))
     await app.close()
 
 

@@ -20,7 +20,7 @@ import random
 import sqlite3
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiogram import Bot
@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.factory import build_app
 from bot.webapp import setup_webapp
 from bot.webapp.auth import sign_init_data
+from usecases.clock import SYSTEM_CLOCK
 from usecases.journal_grid import load_grid
 from usecases.uow import UnitOfWork
 
@@ -53,7 +54,7 @@ def load(path: Path, pupils: int, marked_classes: int, today: date) -> dict:
     schools = max(1, pupils // PUPILS_PER_SCHOOL)
     classes = pupils // CLASS_SIZE
     start, end = term_of(today)
-    stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    stamp = SYSTEM_CLOCK.now().replace(tzinfo=None).isoformat(sep=" ")
     db.executemany("INSERT INTO schools (id, name, country, timezone) VALUES (?, ?, 'UZ', 'Asia/Tashkent')",
                    [(s, f"School {s}") for s in range(1, schools + 1)])
     db.executemany("INSERT INTO terms (school_id, school_year, number, starts_on, ends_on) VALUES (?, ?, 1, ?, ?)",
@@ -110,7 +111,7 @@ async def link_teachers(app, schools: list[int]) -> None:
 
     async with app.sessions() as session:
         for user_id, school in enumerate(schools, start=1):
-            session.add(User(id=user_id, tg_name="T", created_at=datetime.now(UTC), role="teacher", language="ru"))
+            session.add(User(id=user_id, tg_name="T", created_at=SYSTEM_CLOCK.now(), role="teacher", language="ru"))
             await session.flush()
             (await session.get(Staff, school)).user_id = user_id
         await session.commit()
@@ -148,7 +149,7 @@ async def main() -> None:
     settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{path}", scheduler_enabled=False,
                         webapp_url="https://bench.example/webapp", _env_file=None)
     app = await build_app(settings)  # migrates the empty database
-    today = datetime.now(UTC).date()
+    today = SYSTEM_CLOCK.now().date()
     began = time.perf_counter()
     sizes = load(path, args.pupils, args.marked_classes, today)
     print(f"loaded in {time.perf_counter() - began:.0f} s: {sizes['students']:,} pupils, {sizes['classes']:,} classes, "
@@ -158,7 +159,7 @@ async def main() -> None:
     marked_schools = list(range(1, max(2, args.marked_classes // per_school) + 1))
     schools = random.Random(3).sample(marked_schools, min(20, len(marked_schools)))
     await link_teachers(app, schools)
-    now = datetime.now(UTC)
+    now = SYSTEM_CLOCK.now()
     # 1. The term grid, the use case alone.
     use_case: list[float] = []
     cpu = Cpu()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
+
+from usecases.clock import SYSTEM_CLOCK
 
 
 class NullSession(BaseSession):
@@ -28,7 +29,7 @@ class NullSession(BaseSession):
         if returning is bool or ("bool" in str(returning) and "Message" not in str(returning)):
             return True
         if "Message" in str(returning):
-            return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=getattr(method, "chat_id", 1) or 1,
+            return Message(message_id=1, date=SYSTEM_CLOCK.now(), chat=Chat(id=getattr(method, "chat_id", 1) or 1,
                                                                         type="private"), text="ok")
         if "User" in str(returning):
             return User(id=1, is_bot=True, first_name="Bench", username="bench_bot")
@@ -43,7 +44,7 @@ class NullSession(BaseSession):
 
 def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1) -> Update:
     user = User(id=user_id, is_bot=False, first_name="T", language_code="ru")
-    message = Message(message_id=message_id, date=datetime.now(UTC), chat=Chat(id=user_id, type="private"),
+    message = Message(message_id=message_id, date=SYSTEM_CLOCK.now(), chat=Chat(id=user_id, type="private"),
                       text="question", from_user=User(id=1, is_bot=True, first_name="Bot"))
     return Update(update_id=update_id, callback_query=CallbackQuery(
         id=str(update_id), from_user=user, chat_instance="c", data=data, message=message))
@@ -62,7 +63,7 @@ def describe(values_ms: list[float]) -> str:
 def message_update(update_id: int, user_id: int, text: str) -> Update:
     """A private text message from a user, e.g. "/start" (no network: fed with `dp.feed_update`)."""
     user = User(id=user_id, is_bot=False, first_name="U", language_code="ru")
-    return Update(update_id=update_id, message=Message(message_id=update_id, date=datetime.now(UTC),
+    return Update(update_id=update_id, message=Message(message_id=update_id, date=SYSTEM_CLOCK.now(),
                                                        chat=Chat(id=user_id, type="private"), from_user=user,
                                                        text=text))
 
