@@ -1,20 +1,24 @@
 """Benchmark reminders: ``python bench/bench_reminders.py [--part send|plan|both|replies] [--recipients 10000]
-[--rate 29] [--schools 1000] [--reply-rate 20] [--no-freeze]``.
+[--rate 29] [--schools 1000] [--reply-rate 20] [--no-freeze] [--database postgresql+asyncpg://...] [--fresh]``.
 
 (a) send: N outbox rows delivered to the Bot API stand-in, which answers 429 beyond 30 messages in any
 one-second window and beyond 1 per second per chat (``set_flood_limits``). Prints messages per second
 (first to last delivery), the busiest one-second window, and the number of 429 answers. The goal: within
 5 % of 30/s (>= 28.5/s) without a single 429.
 
-(b) plan: the day's reminder planning for S schools of synthetic data in SQLite (11 classes, 32 staff with
-Telegram accounts, 25 pupils a class, a parent for one pupil in five, a 6-lesson timetable, two weeks of
-journal, summatives around the day). The day is a Friday a week before the term ends, so every step runs:
+(b) plan: the day's reminder planning for S schools of synthetic data (bench/reminders_data.py: 11 classes, 32
+staff with Telegram accounts, 25 pupils a class, a parent for one pupil in five, a 6-lesson timetable, two weeks
+of journal, summatives around the day). The day is a Friday a week before the term ends, so every step runs:
 lessons, class daily and weekly digests, summatives, term end (grade counts), the half-month summary,
 course nudges, parents' notices. Prints the time of each hourly pass (08:00-20:00 school time, in two time
-zones), the day's total, and the cost of the every-2-minutes pass once the hour's work is done.
+zones), the day's total (wall and this process's CPU), and the cost of the every-2-minutes pass once the hour's
+work is done. SQLite in a temporary folder by default; with ``--database`` a PostgreSQL URL, the bench creates
+a database of its own on that server (``bench_reminders_<schools>``, loaded with COPY, kept for the next run
+unless ``--fresh``; drop it with ``DROP DATABASE``) and empties its outbox before planning.
 
 (c) replies: /start at 20/s through the dispatcher, 10 s alone, then during the 09:00 planning pass in the same
-process: reply p50/p95/worst, the worst lateness of a 10 ms ticker (loop stalls), RSS before and after.
+process: reply p50/p95/worst, the worst lateness of a 10 ms ticker (loop stalls), RSS before and after. Also on
+PostgreSQL with ``--database``.
 """
 
 from __future__ import annotations
@@ -22,16 +26,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import random
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reminders_data import generate, generate_postgres, ts
 
 from bot.config import Settings
 from bot.factory import build_app, create_bot
@@ -39,16 +44,11 @@ from bot.screens.reminder_messages import render
 from bot.services.outbox import OutboxSender, SendStats
 from bot.services.rate_limit import RateLimiter
 from standin import BotAPIStandin
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, migrate, normalize_url, session_factory
 from usecases.reminder_planner import ReminderPlanner
 
 TOKEN = "123456:BENCH-TOKEN"
-TIMEZONES = (("UZ", "Asia/Tashkent"), ("KG", "Asia/Bishkek"), ("KZ", "Asia/Almaty"))
-
-
-def ts(value: datetime) -> str:
-    """A UTC datetime as SQLAlchemy stores it in SQLite."""
-    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+TODAY = date(2025, 12, 19)  # a Friday; the synthetic term ends a week later
 
 
 # --- (a) sending ---------------------------------------------------------------------------------------------
@@ -99,165 +99,82 @@ async def bench_send(recipients: int, rate: float, workers: int) -> None:
 
 # --- (b) planning --------------------------------------------------------------------------------------------
 
-CLASSES, STAFF, PUPILS, PERIODS, SUBJECTS = 11, 32, 25, 6, 8
-MARKS_PER_LESSON = 5  # pupils with a grade or an absence; the others' "present" rows do not change the queries
+
+async def prepare(schools: int, history_days: int, database: str | None, fresh: bool) -> str:
+    """A database with the synthetic schools, migrated and loaded; returns its URL."""
+    if database is None:
+        path = Path(tempfile.mkdtemp(prefix="bench-plan-")) / "plan.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        engine = create_engine(url)
+        await migrate(engine)
+        await engine.dispose()
+        started = time.perf_counter()
+        sizes = generate(path, schools, TODAY, history_days)
+        _loaded(schools, started, sizes)
+        return url
+    return await _prepare_postgres(schools, history_days, normalize_url(database), fresh)
 
 
-def school_days_before(day: date, count: int) -> list[date]:
-    days, d = [], day
-    while len(days) < count:
-        d -= timedelta(days=1)
-        if d.weekday() < 5:
-            days.append(d)
-    return sorted(days)
+async def _prepare_postgres(schools: int, history_days: int, server_url: str, fresh: bool) -> str:
+    import asyncpg
 
-
-def generate(path: Path, schools: int, today: date, history_days: int, seed: int = 3) -> dict[str, int]:
-    """Synthetic schools straight into SQLite (executemany), ids assigned here."""
-    rng = random.Random(seed)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("PRAGMA journal_mode=WAL")
-    created = ts(datetime(2025, 9, 1, tzinfo=UTC))
-    rows: dict[str, list[tuple]] = {k: [] for k in (
-        "schools", "terms", "holidays", "users", "staff", "classes", "subjects", "students", "parent_links",
-        "timetable", "journal_lessons", "journal_marks", "summatives")}
-    term_start, term_end = date(2025, 11, 11), today + timedelta(days=7)
-    history = school_days_before(today, history_days)
-    sql = {
-        "schools": "INSERT INTO schools (id, name, country, timezone, external_id) VALUES (?,?,?,?,?)",
-        "terms": "INSERT INTO terms (id, school_id, school_year, number, starts_on, ends_on) VALUES (?,?,?,?,?,?)",
-        "holidays": "INSERT INTO holidays (school_id, starts_on, ends_on, name) VALUES (?,?,?,?)",
-        "users": "INSERT INTO users (id, language, tg_name, created_at) VALUES (?, ?, 'U', ?)",
-        "staff": "INSERT INTO staff (id, school_id, full_name, position, user_id) VALUES (?,?,?,?,?)",
-        "classes": "INSERT INTO classes (id, school_id, name, grade, class_teacher_id) VALUES (?,?,?,?,?)",
-        "subjects": "INSERT INTO subjects (id, school_id, name) VALUES (?,?,?)",
-        "students": "INSERT INTO students (id, school_id, class_id, full_name) VALUES (?,?,?,?)",
-        "parent_links": "INSERT INTO parent_links (user_id, student_id, created_at) VALUES (?,?,?)",
-        "timetable": "INSERT INTO timetable (id, school_id, class_id, subject_id, teacher_id, weekday, period) "
-                     "VALUES (?,?,?,?,?,?,?)",
-        "journal_lessons": "INSERT INTO journal_lessons (id, school_id, class_id, subject_id, teacher_id, "
-                           "lesson_date, period, attendance_taken_at, updated_at, version) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,1)",
-        "journal_marks": "INSERT INTO journal_marks (id, lesson_id, student_id, attendance, grade, kind, updated_at, "
-                         "version) VALUES (?,?,?,?,?,?,?,1)",
-        "summatives": "INSERT INTO summatives (id, school_id, class_id, subject_id, term_id, kind, title, due_on) "
-                      "VALUES (?,?,?,?,?,?,?,?)",
-    }
-    counts = dict.fromkeys(rows, 0)
-
-    def flush() -> None:
-        for table, values in rows.items():  # parents before children
-            db.executemany(sql[table], values)
-            counts[table] += len(values)
-            values.clear()
-
-    ids = {"staff": 0, "class": 0, "subject": 0, "student": 0, "tt": 0, "lesson": 0, "mark": 0, "sum": 0, "term": 0}
-    for s in range(1, schools + 1):
-        country, tz = TIMEZONES[s % len(TIMEZONES)]
-        rows["schools"].append((s, f"School {s}", country, tz, f"ext-{s}"))
-        for number, (start, end) in enumerate([(date(2025, 9, 2), date(2025, 11, 3)), (term_start, term_end),
-                                               (date(2026, 1, 11), date(2026, 3, 20)),
-                                               (date(2026, 3, 30), date(2026, 5, 25))], start=1):
-            ids["term"] += 1
-            rows["terms"].append((ids["term"], s, "2025-2026", number, start.isoformat(), end.isoformat()))
-        term_id = ids["term"] - 2
-        rows["holidays"].append((s, "2025-11-04", "2025-11-10", "autumn"))
-        staff_ids = []
-        for k in range(STAFF):
-            ids["staff"] += 1
-            user_id = 1_000_000 + ids["staff"]
-            rows["users"].append((user_id, "ru", created))
-            position = "head" if k == 0 else "deputy" if k == 1 else "teacher"
-            rows["staff"].append((ids["staff"], s, f"Teacher {ids['staff']}", position, user_id))
-            staff_ids.append(ids["staff"])
-        subject_ids = []
-        for k in range(SUBJECTS):
-            ids["subject"] += 1
-            rows["subjects"].append((ids["subject"], s, f"Subject {k}"))
-            subject_ids.append(ids["subject"])
-        for c in range(CLASSES):
-            ids["class"] += 1
-            class_id = ids["class"]
-            rows["classes"].append((class_id, s, f"{c + 1}-A", c + 1, staff_ids[2 + c]))
-            pupils = []
-            for _p in range(PUPILS):
-                ids["student"] += 1
-                pupils.append(ids["student"])
-                rows["students"].append((ids["student"], s, class_id, f"Pupil {ids['student']}"))
-                if ids["student"] % 5 == 0:
-                    rows["users"].append((2_000_000 + ids["student"], "uz", created))
-                    rows["parent_links"].append((2_000_000 + ids["student"], ids["student"], created))
-            slots = []
-            for weekday in range(5):
-                for period in range(1, PERIODS + 1):
-                    subject = subject_ids[(weekday * PERIODS + period) % SUBJECTS]
-                    teacher = staff_ids[2 + (c * 3 + subject) % (STAFF - 2)]
-                    ids["tt"] += 1
-                    rows["timetable"].append((ids["tt"], s, class_id, subject, teacher, weekday, period))
-                    slots.append((weekday, period, subject, teacher))
-            for day in [*history, today]:
-                for weekday, period, subject, teacher in slots:
-                    if weekday != day.weekday():
-                        continue
-                    filled = rng.random() < (0.7 if day == today else 0.95)
-                    if not filled and day == today:
-                        continue
-                    ids["lesson"] += 1
-                    # Entered during the lesson's day; today's before the first planning pass of the bench.
-                    hour = 1 if day == today else 10
-                    at = ts(datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour))
-                    rows["journal_lessons"].append((ids["lesson"], s, class_id, subject, teacher, day.isoformat(),
-                                                    period, at if filled else None, at))
-                    for pupil in rng.sample(pupils, MARKS_PER_LESSON):
-                        ids["mark"] += 1
-                        absent = rng.random() < 0.1
-                        grade = None if absent else rng.choice((2, 3, 4, 5))
-                        rows["journal_marks"].append((ids["mark"], ids["lesson"], pupil,
-                                                      "absent" if absent else "present", grade, "regular", at))
-            for k, offset in enumerate((3, 1, 0, -2)):
-                ids["sum"] += 1
-                rows["summatives"].append((ids["sum"], s, class_id, subject_ids[k], term_id, "section",
-                                           f"BSB {k + 1}", (today + timedelta(days=offset)).isoformat()))
-        if len(rows["journal_marks"]) > 200_000:
-            flush()
-    flush()
-    db.commit()
-    db.execute("ANALYZE")
-    db.close()
-    return counts
-
-
-async def bench_plan(schools: int, history_days: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-plan-"))
-    url = f"sqlite+aiosqlite:///{tmp / 'plan.db'}"
+    name = f"bench_reminders_{schools}" + (f"_h{history_days}" if history_days != 10 else "")
+    base, dsn = server_url.rsplit("/", 1)[0], server_url.replace("postgresql+asyncpg://", "postgresql://")
+    url = f"{base}/{name}"
+    admin = await asyncpg.connect(dsn)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists and fresh:
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        if not exists or fresh:
+            await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    target = url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(target)
+    try:
+        loaded = await conn.fetchval("SELECT count(*) FROM schools") if exists and not fresh else None
+        if loaded is not None:
+            await conn.execute("TRUNCATE outbox")
+    finally:
+        await conn.close()
+    if loaded == schools:
+        print(f"    PostgreSQL database {name} reused ({schools} schools); --fresh to load it again")
+        return url
     engine = create_engine(url)
     await migrate(engine)
-    today = date(2025, 12, 19)  # a Friday; the synthetic term ends a week later
+    await engine.dispose()
     started = time.perf_counter()
-    sizes = generate(tmp / "plan.db", schools, today, history_days)
-    print(f"(b) planning for {schools} schools: data generated in {time.perf_counter() - started:.1f} s: "
+    _loaded(schools, started, await generate_postgres(target, schools, TODAY, history_days))
+    return url
+
+
+def _loaded(schools: int, started: float, sizes: dict[str, int]) -> None:
+    print(f"(b) {schools} schools: data generated in {time.perf_counter() - started:.1f} s: "
           + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+
+
+async def bench_plan(schools: int, history_days: int, database: str | None = None, fresh: bool = False) -> None:
+    url = await prepare(schools, history_days, database, fresh)
+    engine = create_engine(url)
     sessions = session_factory(engine)
-    settings = Settings(database_url=url, _env_file=None)
-    planner = ReminderPlanner(settings)
+    planner = ReminderPlanner(Settings(database_url=url, _env_file=None))
     timings, total_rows = [], 0
+    cpu = time.process_time()
     for utc_hour in range(2, 16):  # 08:00..20:00 in UTC+5 and UTC+6
-        now = datetime(today.year, today.month, today.day, utc_hour, 0, tzinfo=UTC)
         t0 = time.perf_counter()
-        created = await planner.run(sessions, now)
-        elapsed = time.perf_counter() - t0
-        timings.append(elapsed)
+        created = await planner.run(sessions, datetime(TODAY.year, TODAY.month, TODAY.day, utc_hour, 0, tzinfo=UTC))
+        timings.append(time.perf_counter() - t0)
         total_rows += sum(created.values())
-        print(f"    {utc_hour:02d}:00 UTC pass: {elapsed * 1000:8.0f} ms, rows {dict(created)}")
+        print(f"    {utc_hour:02d}:00 UTC pass: {timings[-1] * 1000:8.0f} ms, rows {dict(created)}")
+    cpu = time.process_time() - cpu
     idle = []
     for minute in (2, 4, 6, 8, 10):
-        now = datetime(today.year, today.month, today.day, 15, minute, tzinfo=UTC)
         t0 = time.perf_counter()
-        await planner.run(sessions, now)
+        await planner.run(sessions, datetime(TODAY.year, TODAY.month, TODAY.day, 15, minute, tzinfo=UTC))
         idle.append(time.perf_counter() - t0)
-    print(f"    the day's planning: {sum(timings):.2f} s in {len(timings)} hourly passes "
-          f"(heaviest {max(timings):.2f} s), {total_rows:,} outbox rows")
+    print(f"    {engine.dialect.name}, {schools} schools: the day's planning {sum(timings):.2f} s in {len(timings)} "
+          f"hourly passes (heaviest {max(timings):.2f} s; this process's CPU {cpu:.2f} s), {total_rows:,} outbox rows")
     print(f"    a pass with the hour's work done (every 2 min): median {statistics.median(idle) * 1000:.0f} ms")
     await engine.dispose()
 
@@ -265,7 +182,8 @@ async def bench_plan(schools: int, history_days: int) -> None:
 # --- (c) planning beside the replies --------------------------------------------------------------------------
 
 
-async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int) -> None:
+async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int,
+                        database: str | None = None, fresh: bool = False) -> None:
     """/start at `rate` per second through the dispatcher, first alone, then while the day's heaviest planning
     pass (09:00 school time) runs in the same process; a 10 ms ticker measures how long the loop stalls."""
     import gc
@@ -273,13 +191,8 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     from aiogram import Bot
     from common import NullSession, message_update, percentile, rss_mb
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-replies-"))
-    url = f"sqlite+aiosqlite:///{tmp / 'plan.db'}"
-    engine = create_engine(url)
-    await migrate(engine)
-    await engine.dispose()
-    today = date(2025, 12, 19)
-    generate(tmp / "plan.db", schools, today, history_days)
+    url = await prepare(schools, history_days, database, fresh)
+    today = TODAY
     settings = Settings(bot_token=TOKEN, database_url=url, scheduler_enabled=False, _env_file=None)
     app = await build_app(settings)
     bot = Bot(TOKEN, session=NullSession())
@@ -352,14 +265,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--schools", type=int, default=1000)
     parser.add_argument("--history-days", type=int, default=10, help="school days of journal before the day")
+    parser.add_argument("--database", help="(b, c) a PostgreSQL URL: the bench creates its own database there")
+    parser.add_argument("--fresh", action="store_true", help="(b, c) load the PostgreSQL database again")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.part in ("send", "both"):
         asyncio.run(bench_send(args.recipients, args.rate, args.workers))
     if args.part in ("plan", "both"):
-        asyncio.run(bench_plan(args.schools, args.history_days))
+        asyncio.run(bench_plan(args.schools, args.history_days, args.database, args.fresh))
     if args.part == "replies":
-        asyncio.run(bench_replies(args.schools, args.history_days, args.reply_rate, not args.no_freeze, args.chunk))
+        asyncio.run(bench_replies(args.schools, args.history_days, args.reply_rate, not args.no_freeze, args.chunk,
+                                  args.database, args.fresh))
     return 0
 
 

@@ -192,6 +192,7 @@ async def summatives_between(session: AsyncSession, school_ids: list[int], start
         select(Summative.id, Summative.school_id, Summative.class_id, Summative.subject_id, Summative.kind,
                Summative.due_on)
         .where(Summative.school_id.in_(school_ids), Summative.due_on >= start, Summative.due_on <= end)
+        .order_by(Summative.due_on, Summative.id)  # a bundle's items (and its key) the same on every database
     )
     return [SummativeInfo(*row) for row in rows]
 
