@@ -257,16 +257,8 @@ class OutboxSender:
         permit_at = time.monotonic()
         if await self._quiet(session, row, stats):  # the window may have begun during the wait
             return None
-        now = self.clock()
-        if not await repo.claim(session, row.id, self.claimed_by, now, now + self.lease):
-            await session.rollback()
-            stats.lost_claims += 1  # another sender took it
+        if not await self._claim(session, row, stats, permit_at):
             return None
-        await session.commit()
-        if time.monotonic() - permit_at > STALE_PERMIT:
-            # The claim was slow (a busy database or machine): a permit used late would bunch with the next
-            # ones at Telegram, so take a fresh overall one.
-            await self.limiter.acquire(None)
         outcome, error, retry_at = await self._request(row, rendered)
         now = self.clock()
         if outcome == "retry":
@@ -281,6 +273,25 @@ class OutboxSender:
         counter = "retried" if outcome == "retry" else outcome
         setattr(stats, counter, getattr(stats, counter) + 1)
         return None
+
+    async def _claim(self, session: AsyncSession, row: repo.DueRow, stats: SendStats, permit_at: float) -> bool:
+        """pending -> sending (committed) just before the request. A slow claim (a busy database or machine)
+        would use its permit late and bunch with the next ones at Telegram: the row goes back to pending while
+        a fresh overall permit is awaited, so it is never "sending" during a wait, then is claimed again."""
+        for attempt in range(2):
+            now = self.clock()
+            if not await repo.claim(session, row.id, self.claimed_by, now, now + self.lease):
+                await session.rollback()
+                stats.lost_claims += 1  # another sender took it
+                return False
+            await session.commit()
+            if attempt or time.monotonic() - permit_at <= STALE_PERMIT:
+                return True
+            await repo.release(session, row.id, self.claimed_by, now, "")
+            await session.commit()
+            await self.limiter.acquire(None)
+            permit_at = time.monotonic()
+        return True
 
     async def _request(self, row: repo.DueRow, rendered: Rendered) -> tuple[str, str | None, datetime | None]:
         """Send one claimed row: (outcome, error, retry time). Every Bot API error class has its answer."""
