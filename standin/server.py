@@ -77,6 +77,8 @@ class BotAPIStandin(UpdateQueue, Chats, FileStore):
         self._sends: deque[tuple[float, int | None]] = deque()
         self._flood: tuple[int | None, int | None, int] = (None, None, 1)
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Set by ``standin.session.feed``: each update goes straight to the dispatcher (no getUpdates).
+        self._feed: Callable[[dict[str, Any]], None] | None = None
         self._current_call: ApiCall | None = None
         self._methods = {name.lower(): (name, handler) for name, handler in HANDLERS.items()}
 

@@ -3,6 +3,7 @@ each update it handled (so waiting for the bot ends the moment it is done, not a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
@@ -82,3 +83,20 @@ def track(dispatcher: Dispatcher, standin: BotAPIStandin) -> None:
 
     dispatcher.feed_update = feed_and_report  # type: ignore[method-assign]
     standin._tracked = True
+
+
+def feed(dispatcher: Dispatcher, bot: Bot, standin: BotAPIStandin) -> set[asyncio.Task[Any]]:
+    """Hand each update the stand-in makes straight to ``dispatcher.feed_update`` (as a task, as polling
+    does), instead of queueing it for getUpdates; the update is reported handled when it is. Returns the set
+    of updates still being handled (to wait for, or cancel, at the end)."""
+    track(dispatcher, standin)
+    running: set[asyncio.Task[Any]] = set()
+
+    def deliver(raw: dict[str, Any]) -> None:
+        update = Update.model_validate(raw, context={"bot": bot})
+        task = asyncio.get_running_loop().create_task(dispatcher.feed_update(bot, update))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    standin._feed = deliver
+    return running

@@ -101,9 +101,14 @@ class UpdateQueue:
             return None
         update = QueuedUpdate(self._next_update_id, kind, payload, user_id)
         self._next_update_id += 1
-        self._updates.append(update)
         if self._tracked:
             self._open[update.update_id] = user_id
+        if self._feed is not None:  # handed to the dispatcher at once, never queued for getUpdates
+            update.delivered_at = time.monotonic()
+            self._feed(update.as_update())
+            self._activity()
+            return update.update_id
+        self._updates.append(update)
         if self._poll is not None:
             self._poll.wake.set()
         self._activity()

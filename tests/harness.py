@@ -1,7 +1,9 @@
-"""End-to-end harness: the real dispatcher polls the Bot API stand-in (standin/), in this process.
+"""End-to-end harness: the real dispatcher against the Bot API stand-in (standin/), in this process.
 
-The bot's requests go to the stand-in without sockets (``standin.session``); a stand-in already serving HTTP
-(`api=` one that was started) is reached over HTTP instead. The dispatcher reports each update it handled,
+In process (the default) each update the stand-in makes goes straight to `dispatcher.feed_update` and the
+bot's requests go to the stand-in without sockets (``standin.session``); a stand-in already serving HTTP
+(`api=` one that was started) is polled and reached over HTTP instead, as in production. `clock=` gives the
+bot a clock the test moves (`usecases.clock.FakeClock`). The dispatcher reports each update it handled,
 so `user.wait_idle()` ends the moment the bot is done, and every wait here wakes when the bot acts."""
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.factory import App, build_app, create_bot
 from standin import BotAPIStandin, StandinUser
-from standin.session import IN_PROCESS_BASE, connect, track
+from standin.session import IN_PROCESS_BASE, connect, feed, track
 from storage.db import create_engine, migrate
+from usecases.clock import SYSTEM_CLOCK, Clock
 
 TOKEN = "123456:TEST-TOKEN"
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
@@ -54,10 +57,11 @@ class Harness:
     bot: Bot
     polling: asyncio.Task | None
     owns_api: bool = True
+    fed: set[asyncio.Task] | None = None  # updates being handled, in process
 
     @classmethod
     async def start(cls, database_url: str, *, api: BotAPIStandin | None = None, poll: bool = True,
-                    **overrides) -> Harness:
+                    clock: Clock = SYSTEM_CLOCK, **overrides) -> Harness:
         """`api`: share another instance's stand-in; `poll=False`: an instance that only runs jobs
         (two pollers on one token knock each other out with 409, as on Telegram)."""
         owns_api = api is None
@@ -65,20 +69,27 @@ class Harness:
         await _start_from_schema(database_url)
         settings = Settings(bot_token=TOKEN, bot_api_url=api.base_url if api.started else IN_PROCESS_BASE,
                             database_url=database_url, scheduler_enabled=False, _env_file=None, **overrides)
-        app = await build_app(settings)
+        app = await build_app(settings, clock=clock)
         bot = create_bot(settings)
+        dp = app.dispatcher
+        polling = fed = None
         if not api.started:
             connect(bot, api)
-        dp = app.dispatcher
-        polling = None
-        if poll:
+            if poll:
+                api.allowed_updates = dp.resolve_used_update_types()
+                fed = feed(dp, bot, api)
+        elif poll:
             track(dp, api)
             polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10,
                                                            close_bot_session=False,
                                                            allowed_updates=dp.resolve_used_update_types()))
-        return cls(api=api, app=app, bot=bot, polling=polling, owns_api=owns_api)
+        return cls(api=api, app=app, bot=bot, polling=polling, owns_api=owns_api, fed=fed)
 
     async def stop(self) -> None:
+        if self.fed:
+            await asyncio.wait(set(self.fed), timeout=5)
+        if self.api._feed is not None and self.fed is not None:
+            self.api._feed = None
         if self.polling is not None:
             try:
                 await self.app.dispatcher.stop_polling()
