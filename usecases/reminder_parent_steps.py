@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, timedelta
 
 from content.catalogue import MAIN_COURSE
+from domain.countries import rules_for
 from domain.grading import is_low_mark
 from domain.reminders import (
     PlannedMessage,
@@ -15,6 +16,10 @@ from domain.reminders import (
 )
 from storage.repositories import reminders as repo
 from usecases.reminder_context import ALERT_LESSON_DAYS, ALERT_LOOKBACK, PlanContext
+
+#: Lesson marks looked at for a parent's notice: up to the highest low mark of the countries (Kazakhstan's 4
+#: of 10), or the school's country's own if lower; domain.grading.is_low_mark decides.
+ALERT_MAX_GRADE = 4
 
 
 async def plan_course(ctx: PlanContext) -> list[PlannedMessage]:
@@ -52,8 +57,15 @@ async def plan_parent_alerts(ctx: PlanContext) -> list[PlannedMessage]:
     """Parents: a low grade or an absence entered since the last pass. Keyed by the mark and the fact
     (absent, or the grade), so a later edit of the reason does not notify twice, a new grade does."""
     since = ctx.alerts_since or ctx.now - ALERT_LOOKBACK
-    marks = await repo.recent_alert_marks(ctx.session, list(ctx.schools), since,
-                                          ctx.today - timedelta(days=ALERT_LESSON_DAYS), max_grade=4)
+    by_country: dict[str, list[int]] = defaultdict(list)
+    for sid, school in ctx.schools.items():
+        by_country[school.country].append(sid)
+    marks = []
+    for country, sids in by_country.items():
+        # The database keeps the lesson marks at or below the country's low mark; summatives are judged here.
+        cap = min(ALERT_MAX_GRADE, rules_for(country).low_mark_at_most.value)
+        marks += await repo.recent_alert_marks(ctx.session, sids, since, ctx.today - timedelta(days=ALERT_LESSON_DAYS),
+                                               max_grade=cap)
     marks = [m for m in marks if m.attendance == "absent"
              or is_low_mark(ctx.schools[m.school_id].country, m.kind, m.grade, m.points, m.max_points)]
     if not marks:

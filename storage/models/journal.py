@@ -27,6 +27,7 @@ class JournalLesson(Base):
         UniqueConstraint("class_id", "subject_id", "lesson_date", "period"),
         Index("ix_journal_lessons_teacher_date", "teacher_id", "lesson_date"),
         Index("ix_journal_lessons_class_date", "class_id", "lesson_date"),
+        Index("ix_journal_lessons_school_updated", "school_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

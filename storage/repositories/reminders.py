@@ -263,15 +263,15 @@ async def recent_alert_marks(session: AsyncSession, school_ids: list[int], since
                              max_grade: int) -> list[AlertMark]:
     """Marks changed since `since` on lessons from `from_day` on that are an absence, a grade <= max_grade, or a
     summative (its per cent is judged by domain.grading.is_low_mark, not against max_grade).
-    Lessons are found by class and date (indexed), then filtered on their update time."""
+    Lessons are found by school and update time (index ix_journal_lessons_school_updated: a mark's change
+    touches its lesson), then their marks by lesson."""
     rows = await session.execute(
-        select(JournalMark.id, JournalMark.student_id, SchoolClass.school_id, JournalLesson.subject_id,
+        select(JournalMark.id, JournalMark.student_id, JournalLesson.school_id, JournalLesson.subject_id,
                JournalLesson.lesson_date, JournalMark.grade, JournalMark.attendance, JournalMark.kind,
                JournalMark.points, JournalMark.max_points)
-        .join(JournalLesson, JournalLesson.class_id == SchoolClass.id)
         .join(JournalMark, JournalMark.lesson_id == JournalLesson.id)
-        .where(SchoolClass.school_id.in_(school_ids), JournalLesson.lesson_date >= from_day,
-               JournalLesson.updated_at >= since, JournalMark.updated_at >= since,
+        .where(JournalLesson.school_id.in_(school_ids), JournalLesson.updated_at >= since,
+               JournalLesson.lesson_date >= from_day, JournalMark.updated_at >= since,
                or_(JournalMark.attendance == "absent", JournalMark.grade <= max_grade,
                    and_(JournalMark.grade.isnot(None), JournalMark.kind != "regular")))
     )
