@@ -17,7 +17,7 @@ def N_(message: str) -> str:
 
 class UseCaseError(Exception):
     code = "error"
-    text = N_("This action is not available any more. Open /menu.")
+    text = N_("This button is out of date. Open the /menu.")
     #: The HTTP status the web API answers with.
     status = 400
 
@@ -36,7 +36,7 @@ class NotAllowed(UseCaseError):
 
 class NotYourChild(NotAllowed):
     code = "not_your_child"
-    text = N_("You can see only your own children.")
+    text = N_("You can only see your own children.")
 
 
 class NotFound(UseCaseError):
@@ -59,7 +59,7 @@ class TooEarly(UseCaseError):
 
     code = "too_early"
     status = 422
-    text = N_("The journal is filled on the day of the lesson.")
+    text = N_("The journal is filled on the day of the lesson, not before.")
 
 
 class BadValue(UseCaseError):
