@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from standin import files, updates
+import standin.files as files
+import standin.updates as updates
 from standin.models import as_int, bad, scope_key
 
 if TYPE_CHECKING:
