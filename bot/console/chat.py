@@ -18,6 +18,7 @@ from bot.console.render import FIXED_PERSONAS, HELP, NEW_USER_BASE, Persona, dem
 from standin import BotAPIStandin, ChatMessage, StandinUser
 from standin.models import button_text
 from storage.models import User
+from usecases.clock import SYSTEM_CLOCK
 
 if TYPE_CHECKING:
     from bot.demo import DemoSchool
@@ -238,7 +239,6 @@ class Console:
 
     def web_app_link(self, persona: Persona, url: str) -> str:
         """The page's URL with initData signed for the persona, in the fragment where Telegram puts it."""
-        from datetime import UTC, datetime
         from urllib.parse import quote
 
         from bot.webapp.auth import sign_init_data
@@ -246,7 +246,7 @@ class Console:
         user = persona.user
         init = sign_init_data(self.api.token, {"id": user.user_id, "first_name": persona.name,
                                                "language_code": user.language_code or self.language},
-                              auth_date=datetime.now(UTC))
+                              auth_date=SYSTEM_CLOCK.now())
         return f"{url}#tgWebAppData={quote(init, safe='')}"
 
     async def press_reply(self, number: int) -> None:
