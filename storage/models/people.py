@@ -34,7 +34,7 @@ class User(Base):
     #: When the user last used the bot (updated at most once an hour): the parents' usage report reads it.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For a teacher who picked their school themselves (not from a roster).
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"), index=True)
 
 
 class Staff(Base):
