@@ -7,7 +7,7 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.demo import seed_demo
 from bot.services.exam_jobs import close_expired_attempts
@@ -15,6 +15,7 @@ from storage.models import ExamAttempt, User
 from tests.conftest import POSTGRES_UP, REDIS_UP
 from tests.harness import Harness, has_data, press_data
 from tests.test_e2e_teacher import NAMES, answer_exam, exam_state, onboard_teacher
+from usecases.clock import FakeClock
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_UP, reason="no PostgreSQL server answers on 127.0.0.1:5432"),
@@ -60,8 +61,9 @@ async def test_second_instance_continues_first_instances_conversation(database_u
 async def test_deadline_jobs_of_two_instances_notify_once(database_url, redis):
     if not database_url.startswith("postgresql"):
         pytest.skip("scale-out runs on PostgreSQL")
-    a = await Harness.start(database_url, exam_questions=5)
-    b = await Harness.start(database_url, api=a.api, poll=False, exam_questions=5)
+    clock = FakeClock()  # both instances on one clock, moved past the deadline below
+    a = await Harness.start(database_url, exam_questions=5, clock=clock)
+    b = await Harness.start(database_url, api=a.api, poll=False, exam_questions=5, clock=clock)
     try:
         async with a.db() as session:
             await seed_demo(session)
@@ -70,9 +72,7 @@ async def test_deadline_jobs_of_two_instances_notify_once(database_url, redis):
         await teacher.wait_for(has_data("x:start"))
         await press_data(teacher, "x:start")
         attempt, _ = await exam_state(a, 8101)
-        async with a.db() as session:
-            await session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(
-                deadline_at=ExamAttempt.started_at))
+        clock.advance(minutes=46)
         delivered = await asyncio.gather(close_expired_attempts(a.app, a.bot), close_expired_attempts(b.app, b.bot))
         assert sum(delivered) == 1
         async with a.db() as session:
