@@ -1,7 +1,9 @@
 """Exam answers per second through the real dispatcher: N teachers (default 1,000) each in an open
 attempt, all answering at once, then again for the next question. No network: a null Bot API session.
 
-    python bench/bench_exam.py [--teachers 1000] [--rounds 3] [--database URL]
+    python bench/bench_exam.py [--teachers 1000] [--rounds 3] [--database postgresql://...]
+
+With `--database` a fresh database `bench_exam` is created beside the given one (else a new SQLite file).
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from aiogram import Bot
-from common import NullSession, callback_update, describe
+from common import NullSession, callback_update, describe, fresh_database
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -33,8 +33,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = args.database or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+    url = await fresh_database(args.database, "bench_exam")
     settings = Settings(bot_token="123456:BENCH", database_url=url, scheduler_enabled=False, _env_file=None)
     app = await build_app(settings)
     session = NullSession()

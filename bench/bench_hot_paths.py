@@ -23,16 +23,14 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from common import NullSession, callback_update, percentile
+from common import NullSession, callback_update, fresh_database, percentile
 
 from bot.config import Settings
 from bot.courses import course_text
@@ -109,19 +107,6 @@ def line(name: str, values: list[float], anchors: list[float] | None = None) -> 
     return f"{name:<44} median {median:7.0f} µs, p95 {percentile(values, 95):7.0f} µs{ratio}"
 
 
-async def database_url(given: str | None) -> str:
-    if not given:
-        return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'hot.db'}"
-    import asyncpg
-
-    base, _, _db = given.rpartition("/")
-    admin = await asyncpg.connect(given.replace("postgresql+asyncpg://", "postgresql://"))
-    await admin.execute("DROP DATABASE IF EXISTS bench_hot WITH (FORCE)")
-    await admin.execute("CREATE DATABASE bench_hot")
-    await admin.close()
-    return f"{base}/bench_hot".replace("postgresql://", "postgresql+asyncpg://")
-
-
 async def prepare(app) -> tuple[dict[int, int], dict[int, int]]:
     """Teachers with an open attempt (user -> attempt) and parents of the demo's pupils (user -> student)."""
     now = SYSTEM_CLOCK.now()
@@ -154,7 +139,7 @@ async def main() -> None:
     parser.add_argument("--presses", type=int, default=600)
     parser.add_argument("--redis", default=None, help="run as instances sharing a database do (see above)")
     args = parser.parse_args()
-    url = await database_url(args.database)
+    url = await fresh_database(args.database, "bench_hot")
     settings = Settings(bot_token="123456:BENCH", database_url=url, scheduler_enabled=False, redis_url=args.redis,
                         redis_prefix=f"bench-hot-{os.getpid()}", _env_file=None)
     app = await build_app(settings)

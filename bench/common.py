@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,21 @@ def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1
                       text="question", from_user=User(id=1, is_bot=True, first_name="Bot"))
     return Update(update_id=update_id, callback_query=CallbackQuery(
         id=str(update_id), from_user=user, chat_instance="c", data=data, message=message))
+
+
+async def fresh_database(given: str | None, name: str) -> str:
+    """A new SQLite file in a temporary folder, or with `given` a PostgreSQL URL, a fresh database `name` created
+    (dropped first if there) beside the given one, whose own data is left alone."""
+    if not given:
+        return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / f'{name}.db'}"
+    import asyncpg
+
+    base, _, _db = given.rpartition("/")
+    admin = await asyncpg.connect(given.replace("postgresql+asyncpg://", "postgresql://"))
+    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+    return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://")
 
 
 def percentile(values: list[float], p: float) -> float:
