@@ -58,12 +58,13 @@ HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summar
 #: Schools planned together: a few set-based queries per chunk; small enough that one step's Python work on
 #: a chunk stays well under the 100 ms a reply may wait (issue #12), large enough to keep the queries few.
 CHUNK_SCHOOLS = 50
-#: Outbox rows written per transaction (see `store`).
-WRITE_BATCH = 200
+#: Outbox rows written per transaction (see `store`): few on SQLite, whose one writer makes a reply's write wait
+#: for the planner's transaction; more on PostgreSQL, where a transaction locks only its own rows.
+WRITE_BATCH = {"sqlite": 200, "postgresql": 1000}
 
 
 class ReminderPlanner:
-    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int = WRITE_BATCH) -> None:
+    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int | None = None) -> None:
         self.quiet = quiet_window(settings)
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
         self.chunk_size = chunk_size
@@ -141,6 +142,7 @@ class ReminderPlanner:
                           ) -> Counter:
         async with UnitOfWork(sessions) as uow:
             session = uow.session
+            await repo.begin_planning(session)
             ctx = PlanContext(session=session, now=now, local=local, schools={s.id: s for s in chunk},
                               calendars=await self._calendars_of(session, local, chunk), lead_days=self.lead_days,
                               quiet=self.quiet, alerts_since=alerts_since, hours_chosen=self._hours_chosen)
@@ -149,7 +151,8 @@ class ReminderPlanner:
                 ctx.since_hour = since_hour
                 messages += await step(ctx)
                 await asyncio.sleep(0)  # let replies in between the steps' Python work
-            return await store(uow, messages, now, self.write_batch)
+            batch = self.write_batch or WRITE_BATCH.get(session.get_bind().dialect.name, 200)
+            return await store(uow, messages, now, batch)
 
     async def _calendars_of(self, session: AsyncSession, local: datetime, chunk: list[SchoolInfo]
                             ) -> dict[int, SchoolCalendar]:
@@ -166,8 +169,7 @@ class ReminderPlanner:
         return step.__name__, tz, local.date(), chunk[0].id, chunk[-1].id, len(chunk)
 
 
-async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = WRITE_BATCH
-                ) -> Counter:
+async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = 200) -> Counter:
     """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
     markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
     once even when several passes or instances plan it. Returns the rows created per kind.

@@ -94,7 +94,11 @@ async def filling_by_teacher(session: AsyncSession, school_ids: Collection[int],
         .join(SchoolClass, SchoolClass.id == tt.class_id)
         .join(span, span.c.weekday == tt.weekday)
         .outerjoin(JournalLesson, and_(JournalLesson.class_id == tt.class_id, JournalLesson.lesson_date == span.c.day,
-                                       JournalLesson.subject_id == tt.subject_id, JournalLesson.period == tt.period))
+                                       JournalLesson.subject_id == tt.subject_id, JournalLesson.period == tt.period,
+                                       # the same, said so that the database reads only these lessons
+                                       JournalLesson.lesson_date.between(min(days.values()), max(days.values())),
+                                       JournalLesson.class_id.in_(select(SchoolClass.id)
+                                                                  .where(SchoolClass.school_id.in_(list(school_ids))))))
         .where(tt.school_id.in_(list(school_ids)))
     ).subquery()
     rows = await session.execute(
