@@ -32,6 +32,7 @@ from domain.reminders import (
     SchoolCalendar,
     local_time,
 )
+from storage.db import normalize_url
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import SchoolInfo
@@ -61,14 +62,20 @@ CHUNK_SCHOOLS = 50
 #: Outbox rows written per transaction (see `store`): few on SQLite, whose one writer makes a reply's write wait
 #: for the planner's transaction; more on PostgreSQL, where a transaction locks only its own rows.
 WRITE_BATCH = {"sqlite": 200, "postgresql": 1000}
+PG_CONCURRENCY = 3
 
 
 class ReminderPlanner:
-    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int | None = None) -> None:
+    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int | None = None,
+                 concurrency: int | None = None) -> None:
         self.quiet = quiet_window(settings)
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
         self.chunk_size = chunk_size
         self.write_batch = write_batch
+        #: Chunks planned at once: one on SQLite (one writer; the replies share the process), a few on PostgreSQL
+        #: so that one chunk's Python work overlaps another's queries.
+        self.concurrency = concurrency or (1 if normalize_url(settings.database_url).startswith("sqlite") else
+                                           PG_CONCURRENCY)
         self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
         #: chunk -> (school-local date and hour, its calendars): read once an hour, not every two minutes.
         self._calendars: dict[tuple, tuple[tuple[date, int], dict[int, SchoolCalendar]]] = {}
@@ -112,21 +119,28 @@ class ReminderPlanner:
         except (ZoneInfoNotFoundError, ValueError):
             log.error("unknown time zone %r of schools %s: no reminders", tz, [s.id for s in schools[:5]])
             return Counter()
+        chunks = [schools[start:start + self.chunk_size] for start in range(0, len(schools), self.chunk_size)]
         created: Counter = Counter()
-        for start in range(0, len(schools), self.chunk_size):
-            chunk = schools[start:start + self.chunk_size]
-            steps = self._due_steps(tz, local, chunk)
-            chunk_key = (tz, chunk[0].id, chunk[-1].id, len(chunk))
-            last = self._alerts_checked.get(chunk_key)
-            since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
-            try:
-                created += await self._plan_chunk(sessions, now, local, chunk, steps, since)
-                await asyncio.sleep(0)
-            except Exception:  # retried at the next pass
-                log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
-                continue
-            self._last_hour.update((self._memo(step, tz, local, chunk), local.hour) for step in steps)
-            self._alerts_checked[chunk_key] = now
+        for start in range(0, len(chunks), self.concurrency):
+            wave = chunks[start:start + self.concurrency]
+            for result in await asyncio.gather(*(self._plan_chunk_safely(sessions, now, tz, local, c) for c in wave)):
+                created += result
+        return created
+
+    async def _plan_chunk_safely(self, sessions: async_sessionmaker[AsyncSession], now: datetime, tz: str,
+                                 local: datetime, chunk: list[SchoolInfo]) -> Counter:
+        steps = self._due_steps(tz, local, chunk)
+        chunk_key = (tz, chunk[0].id, chunk[-1].id, len(chunk))
+        last = self._alerts_checked.get(chunk_key)
+        since = max(last - ALERT_OVERLAP, now - ALERT_LOOKBACK) if last and last <= now else None
+        try:
+            created = await self._plan_chunk(sessions, now, local, chunk, steps, since)
+            await asyncio.sleep(0)
+        except Exception:  # retried at the next pass
+            log.exception("planning reminders for schools %s..%s failed", chunk[0].id, chunk[-1].id)
+            return Counter()
+        self._last_hour.update((self._memo(step, tz, local, chunk), local.hour) for step in steps)
+        self._alerts_checked[chunk_key] = now
         return created
 
     def _due_steps(self, tz: str, local: datetime, chunk: list[SchoolInfo]) -> dict[Step, int | None]:
