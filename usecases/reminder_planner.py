@@ -34,6 +34,7 @@ from domain.reminders import (
 )
 from storage.db import normalize_url
 from storage.repositories import outbox as outbox_repo
+from storage.repositories import outbox_bulk
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import SchoolInfo
 from usecases.reminder_context import (
@@ -196,7 +197,7 @@ async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, 
     singles = [m for m in messages if not m.parts]
     for start in range(0, len(singles), batch):
         part = singles[start:start + batch]
-        new = await outbox_repo.insert_ignore(uow.session, [_row(m, now) for m in part])
+        new = await outbox_bulk.insert_new(uow.session, [_row(m, now) for m in part])
         await uow.commit()
         created.update(m.kind for m in part if m.key in new)
         await asyncio.sleep(0)
@@ -222,7 +223,7 @@ def _bundle_batches(bundles: list[PlannedMessage], batch: int) -> Iterator[list[
 
 
 async def _store_bundles(session: AsyncSession, bundles: list[PlannedMessage], now: datetime) -> Counter:
-    new_parts = await outbox_repo.insert_ignore(session, [_row(p, now, "merged") for b in bundles for p in b.parts])
+    new_parts = await outbox_bulk.insert_new(session, [_row(p, now, "merged") for b in bundles for p in b.parts])
     filled = []
     for bundle in bundles:
         fresh = [p for p in bundle.parts if p.key in new_parts]
@@ -231,7 +232,7 @@ async def _store_bundles(session: AsyncSession, bundles: list[PlannedMessage], n
             bundle.period = f"{bundle.period}:{fresh[0].period}"
             bundle.payload["items"] = [p.payload["item"] for p in fresh]
             filled.append(bundle)
-    new = await outbox_repo.insert_ignore(session, [_row(b, now) for b in filled])
+    new = await outbox_bulk.insert_new(session, [_row(b, now) for b in filled])
     return Counter(m.kind for m in filled if m.key in new)
 
 
