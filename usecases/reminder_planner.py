@@ -12,8 +12,14 @@ reminded from the next day.
 Outbox kinds and the user setting (domain.reminders.KINDS) that governs them: lessons, class_daily,
 class_weekly, head_summary, course, parent_weekly as named; summatives (a bundle of "summative" items) and
 term_end under "deadlines"; parent_alert under "parent_alerts". The split: reminder_context (PlanContext),
-reminder_steps and reminder_parent_steps (what is planned), this module (the pass and the store);
-bot.screens.reminder_messages words each row at send time; bot.scheduler runs the pass with the app's clock.
+reminder_steps, reminder_summary_steps and reminder_parent_steps (what is planned), this module (the pass and
+the store); bot.screens.reminder_messages words each row at send time; bot.scheduler runs the pass with the
+app's clock.
+
+The pass shares its event loop with the replies when the bot runs in one process (issue #12): counting is done
+by the database (storage.repositories.reminder_counts returns a few rows per school, not a row per lesson or
+pupil), long id lists travel as one parameter, rows are written a small batch to a transaction, and the pass
+yields to the loop between steps and batches. On PostgreSQL a few chunks are planned at once.
 """
 
 from __future__ import annotations
