@@ -18,14 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.reminders import ExpectedLesson, LessonGap
 from storage.models import JournalLesson, JournalMark, School, SchoolClass, Student, TimetableLesson
 
-#: A gap's place in the order the journal lists gaps (day, then period, then class), as one sortable number.
+#: A gap's place in the order the journal lists gaps (day, then period, then class), as one sortable number:
+#: day index * _DAY_WEIGHT + period * _PERIOD_WEIGHT + class id.
 _DAY_WEIGHT, _PERIOD_WEIGHT = 1_000 * 10**10, 10**10
-
-
-def gap_order(day_index: int, period: int, class_id: int) -> int:
-    """The number `filling_by_teacher` gives a gap on the `day_index`-th day of its span: sorting by it sorts
-    by (day, period, class)."""
-    return day_index * _DAY_WEIGHT + period * _PERIOD_WEIGHT + class_id
 
 
 async def unfilled_lessons(session: AsyncSession, school_ids: Collection[int], day: date,
@@ -66,7 +61,7 @@ class TeacherFilling:
     unfilled: int
     no_attendance: int
     no_grades: int
-    #: `gap_order` of the teacher's first unfilled slot (None: none unfilled).
+    #: The place (see _DAY_WEIGHT) of the teacher's first unfilled slot (None: none unfilled).
     first_gap: int | None
 
 
