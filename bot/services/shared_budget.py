@@ -40,6 +40,11 @@ return tostring(slot - now)
 """
 
 
+#: A slot woken more than this late (seconds) is given up for a new one: a process stalled for a moment (a busy
+#: machine) would otherwise send every message whose slot passed meanwhile at once, 27 in 22 ms as measured.
+LATE_SLOT = 0.025
+
+
 class SharedRateLimiter:
     def __init__(self, redis_url: str, rate: float, *, prefix: str = "maktab", window_limit: int | None = None) -> None:
         import redis.asyncio as aioredis
@@ -73,6 +78,7 @@ class SharedRateLimiter:
         chat = ("chat", str(chat_id)) if chat_id is not None else None
         while chat is not None and not await self.windows.hit(self.per_chat, *chat):
             await self._wait_for_room(self.per_chat, chat)
+        late = 0
         while True:
             left = await self.flood_wait_left()
             if left > 0:
@@ -80,7 +86,11 @@ class SharedRateLimiter:
                 continue
             wait_ms = float(await self.next_slot(keys=[self.slot_key], args=[self.slot_ms]))
             if wait_ms > 0:
+                due = time.monotonic() + wait_ms / 1000
                 await asyncio.sleep(wait_ms / 1000)
+                if time.monotonic() - due > LATE_SLOT and late < 3:
+                    late += 1  # woken late (a stalled process): its waiters would go out in a burst; a new slot
+                    continue
             # The overall permit is the last step before the request, so the pace Telegram sees is this one.
             if await self.windows.hit(self.overall, "all"):
                 return
