@@ -20,8 +20,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """One session per update, handed to handlers as a unit of work (`uow`) that the use case commits;
-    committed when the handler returns, rolled back when it raises."""
+    """One session per update, handed to handlers as a unit of work (`uow`) that the use case commits once.
+    Whatever was not committed by then is rolled back when the update is done (handlers never commit)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
@@ -30,9 +30,7 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.sessions() as session:
             data["session"] = session
             data["uow"] = UnitOfWork.over(session)
-            result = await handler(event, data)
-            await session.commit()
-            return result
+            return await handler(event, data)
 
 
 class UserMiddleware(BaseMiddleware):

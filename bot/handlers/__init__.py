@@ -28,14 +28,4 @@ def routers() -> list[Router]:
 
     templates = [blocking, start, language, onboarding, school_approval, help, verify,
                  course, exam, certificate, journal, parents, class_teacher, reminders, reports, fallback]
-    return [module.build_router() if hasattr(module, "build_router") else fresh_copy(module.router)
-            for module in templates]
-
-
-def fresh_copy(template: Router) -> Router:
-    """A new router with the template's handlers: each dispatcher gets its own routers, so several bot
-    instances (or tests) can live in one process; module-level routers stay unattached templates."""
-    router = Router(name=template.name)
-    for event, observer in template.observers.items():
-        router.observers[event].handlers.extend(observer.handlers)
-    return router
+    return [module.build_router() for module in templates]
