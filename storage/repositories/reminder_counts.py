@@ -37,7 +37,7 @@ async def unfilled_lessons(session: AsyncSession, school_ids: Collection[int], d
     rows = await session.execute(
         select(tt.school_id, tt.id, tt.class_id, tt.subject_id, tt.teacher_id, tt.period, SchoolClass.grade,
                attended, graded)
-        .join(SchoolClass, SchoolClass.id == tt.class_id)
+        .join(SchoolClass, and_(SchoolClass.id == tt.class_id, SchoolClass.school_id.in_(list(school_ids))))
         .outerjoin(JournalLesson, and_(JournalLesson.class_id == tt.class_id, JournalLesson.lesson_date == day,
                                        JournalLesson.subject_id == tt.subject_id, JournalLesson.period == tt.period))
         .where(tt.school_id.in_(list(school_ids)), tt.weekday == day.weekday(),
@@ -86,7 +86,7 @@ async def filling_by_teacher(session: AsyncSession, school_ids: Collection[int],
                case((or_(not_(attended), no_grade), 1), else_=0).label("gap"),
                (span.c.idx * literal(_DAY_WEIGHT, BigInteger) + tt.period * literal(_PERIOD_WEIGHT, BigInteger)
                 + tt.class_id).label("place"))
-        .join(SchoolClass, SchoolClass.id == tt.class_id)
+        .join(SchoolClass, and_(SchoolClass.id == tt.class_id, SchoolClass.school_id.in_(list(school_ids))))
         .join(span, span.c.weekday == tt.weekday)
         .outerjoin(JournalLesson, and_(JournalLesson.class_id == tt.class_id, JournalLesson.lesson_date == span.c.day,
                                        JournalLesson.subject_id == tt.subject_id, JournalLesson.period == tt.period,

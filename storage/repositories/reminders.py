@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, and_, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.reminders import ExpectedLesson, Pref, SchoolCalendar, TermSpan, school_weekdays
+from domain.reminders import WORK_WEEK, ExpectedLesson, Pref, SchoolCalendar, TermSpan, school_weekdays
 from storage.models import (
     ExamAttempt,
     Holiday,
@@ -87,11 +87,13 @@ class AlertMark:
 async def begin_planning(session: AsyncSession) -> None:
     """PostgreSQL, for this transaction: no JIT compilation (the planner's queries are many and mid-sized;
     compiling each cost 70-110 ms, more than it saved), index lookups priced as on an SSD with the data cached
-    (random_page_cost 1.1: otherwise a chunk's marks were read by scanning the whole table) and room to sort in
-    memory. A server tuned so already loses nothing."""
+    (random_page_cost 1.1: otherwise a chunk's marks were read by scanning the whole table), room to sort in
+    memory, and no parallel workers (the planner runs a few chunks at once instead; a parallel scan of a whole
+    table per chunk is what the indexes are there to avoid). A server tuned so already loses nothing."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true),"
-                                   " set_config('work_mem', '32MB', true)"))
+                                   " set_config('work_mem', '32MB', true),"
+                                   " set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 async def schools_by_timezone(session: AsyncSession) -> dict[str, list[SchoolInfo]]:
@@ -103,7 +105,8 @@ async def schools_by_timezone(session: AsyncSession) -> dict[str, list[SchoolInf
 
 
 async def calendars(session: AsyncSession, school_ids: list[int], since: date) -> dict[int, SchoolCalendar]:
-    """Terms (of the school years around `since`), holidays and timetable weekdays: three queries."""
+    """Terms (of the school years around `since`), holidays and timetable weekdays beyond Monday-Friday (which
+    are school days anyway): three queries."""
     terms: dict[int, list[TermSpan]] = defaultdict(list)
     for row in await session.execute(
         select(Term.school_id, Term.id, Term.number, Term.school_year, Term.starts_on, Term.ends_on)
@@ -118,8 +121,8 @@ async def calendars(session: AsyncSession, school_ids: list[int], since: date) -
         holidays[school_id].append((start, end))
     weekdays: dict[int, set[int]] = defaultdict(set)
     for school_id, weekday in await session.execute(
-        select(TimetableLesson.school_id, TimetableLesson.weekday).where(TimetableLesson.school_id.in_(school_ids))
-        .distinct()
+        select(TimetableLesson.school_id, TimetableLesson.weekday)
+        .where(TimetableLesson.school_id.in_(school_ids), TimetableLesson.weekday.notin_(sorted(WORK_WEEK))).distinct()
     ):
         weekdays[school_id].add(weekday)
     return {sid: SchoolCalendar(terms=tuple(sorted(terms[sid], key=lambda t: t.starts_on)),
