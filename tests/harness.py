@@ -59,6 +59,11 @@ class Harness:
     owns_api: bool = True
     fed: set[asyncio.Task] | None = None  # updates being handled, in process
 
+    @property
+    def clock(self) -> Clock:
+        """The bot's clock (a `FakeClock` when the test gave one, to move with `advance`)."""
+        return self.app.clock
+
     @classmethod
     async def start(cls, database_url: str, *, api: BotAPIStandin | None = None, poll: bool = True,
                     clock: Clock = SYSTEM_CLOCK, **overrides) -> Harness:
