@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiogram import Bot
@@ -127,6 +128,16 @@ async def press(user: StandinUser, button: str | int, *, timeout: float = 5.0):
     """Press a button and return the first new or edited bot message."""
     await user.click(button)
     return await user.wait_for(timeout=timeout)
+
+
+def school_lesson_day(zone: str = "Asia/Tashkent") -> date:
+    """The demo school's latest day with lessons (Monday to Friday) up to its local today. Seeding the demo
+    with it as `today` leaves that day's journal empty for a test to fill, whatever the day of the week and
+    whichever side of midnight UTC the run falls on."""
+    from domain.countries import local_day
+
+    today = local_day(zone, SYSTEM_CLOCK.now())
+    return today - timedelta(days=max(today.weekday() - 4, 0))
 
 
 def sqlite_url(path: Path) -> str:

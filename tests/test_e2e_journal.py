@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.demo import seed_demo
 from storage.models import JournalChange, JournalLesson, JournalMark, ParentLink, Staff, TimetableLesson
 from storage.repositories.invites import create_invite
-from tests.harness import Harness, answer_of, has_data, press_data, sqlite_url, wait_button
+from tests.harness import Harness, answer_of, has_data, press_data, school_lesson_day, sqlite_url, wait_button
 
 WEEK_WORDS = {"ru": "Средн", "uz": "", "kk": "", "ky": ""}
 
@@ -19,7 +19,7 @@ WEEK_WORDS = {"ru": "Средн", "uz": "", "kk": "", "ky": ""}
 async def school(tmp_path):
     h = await Harness.start(sqlite_url(tmp_path / "bot.db"))
     async with h.db() as session:
-        demo = await seed_demo(session)
+        demo = await seed_demo(session, today=school_lesson_day())
     try:
         yield h, demo
     finally:

@@ -18,7 +18,7 @@ from bot.factory import App, build_app
 from bot.webapp import setup_webapp
 from bot.webapp.auth import sign_init_data
 from storage.models import ParentLink, SchoolClass, Staff, TimetableLesson, User
-from tests.harness import sqlite_url
+from tests.harness import school_lesson_day, sqlite_url
 
 TOKEN = "123456:TEST-TOKEN"
 TEACHER, CLASS_TEACHER, PARENT, STRANGER = 7001, 7002, 7100, 7300
@@ -55,7 +55,7 @@ async def start_web_school(tmp_path: Path, *, telegram_script: str = "") -> WebS
                         webapp_url="http://127.0.0.1/webapp", _env_file=None)
     app = await build_app(settings)
     async with app.sessions() as session:
-        demo = await seed_demo(session)
+        demo = await seed_demo(session, today=school_lesson_day())
         await _link(session, TEACHER, demo.teacher_phone, "ru")
         await _link(session, CLASS_TEACHER, demo.class_teacher_phone, "ru")
         session.add(User(id=PARENT, tg_name="P", created_at=datetime.now(UTC), role="parent", language="ru"))
