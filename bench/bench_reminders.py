@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from bot.services.outbox import OutboxSender, SendStats
 from bot.services.rate_limit import RateLimiter
 from standin import BotAPIStandin
 from storage.db import create_engine, migrate, normalize_url, session_factory
-from usecases.reminder_planner import ReminderPlanner
+from usecases.reminder_planner import Pace, ReminderPlanner
 
 TOKEN = "123456:BENCH-TOKEN"
 TODAY = date(2025, 12, 19)  # a Friday; the synthetic term ends a week later
@@ -182,7 +183,7 @@ async def bench_plan(schools: int, history_days: int, database: str | None = Non
 # --- (c) planning beside the replies --------------------------------------------------------------------------
 
 
-async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int,
+async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int | None,
                         database: str | None = None, fresh: bool = False) -> None:
     """/start at `rate` per second through the dispatcher, first alone, then while the day's heaviest planning
     pass (09:00 school time) runs in the same process; a 10 ms ticker measures how long the loop stalls."""
@@ -196,7 +197,8 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     settings = Settings(bot_token=TOKEN, database_url=url, scheduler_enabled=False, _env_file=None)
     app = await build_app(settings)
     bot = Bot(TOKEN, session=NullSession())
-    planner = ReminderPlanner(settings, chunk_size=chunk)
+    pace = Pace.for_database(url)
+    planner = ReminderPlanner(settings, pace=replace(pace, chunk=chunk or pace.chunk))
     if freeze:
         gc.collect()
         gc.freeze()  # as the bot does after start-up: long-lived objects leave the full collections
@@ -246,9 +248,8 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     during = await feeding
     stalled = await tick
     gc.collect()
-    print(f"(c) {schools} schools in chunks of {chunk}, /start at {rate:g}/s, gc.freeze {'on' if freeze else 'off'}: "
-          "the 09:00 pass "
-          f"took {elapsed:.1f} s, {sum(created.values()):,} rows")
+    print(f"(c) {schools} schools in chunks of {planner.pace.chunk}, /start at {rate:g}/s, "
+          f"gc.freeze {'on' if freeze else 'off'}: the 09:00 pass took {elapsed:.1f} s, {sum(created.values()):,} rows")
     show("during the pass", during, stalled)
     print(f"    RSS {rss_before:.0f} MB before the pass, {rss_mb():.0f} MB after ({rss_mb() / rss_before:.2f}×)")
     await app.close()
@@ -259,7 +260,8 @@ def main() -> int:
     parser.add_argument("--part", choices=["send", "plan", "both", "replies"], default="both")
     parser.add_argument("--reply-rate", type=float, default=20.0, help="(c) /start updates a second")
     parser.add_argument("--no-freeze", action="store_true", help="(c) without gc.freeze() after start-up")
-    parser.add_argument("--chunk", type=int, default=50, help="(c) schools per planning chunk (500 before #12)")
+    parser.add_argument("--chunk", type=int, help="(c) schools per planning chunk (default: the planner's, 10 on "
+                        "SQLite; 500 before #12)")
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=29.0, help="the limiter's overall rate (BROADCAST_RATE)")
     parser.add_argument("--workers", type=int, default=8)

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -63,26 +65,38 @@ HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summar
                                   plan_parent_weekly)
 
 
-#: Schools planned together: a few set-based queries per chunk; small enough that one step's Python work on
-#: a chunk stays well under the 100 ms a reply may wait (issue #12), large enough to keep the queries few.
-CHUNK_SCHOOLS = 50
-#: Outbox rows written per transaction (see `store`): few on SQLite, whose one writer makes a reply's write wait
-#: for the planner's transaction; more on PostgreSQL, where a transaction locks only its own rows.
-WRITE_BATCH = {"sqlite": 200, "postgresql": 1000}
-PG_CONCURRENCY = 3
+@dataclass(frozen=True)
+class Pace:
+    """How a pass shares the process and the database.
+
+    SQLite: the bot answers users in the same process and SQLite has one writer, so small chunks of schools
+    (a step's Python work on one stays a few milliseconds), 50 rows to a write transaction, and a 10 ms rest
+    after each write and each step that did some work: a reply's write then never waits behind a run of planner
+    transactions (its busy wait backs off in steps of up to 100 ms), and its callbacks rarely queue behind the
+    planner's. Measured with bench_reminders.py --part replies (p95 during a pass ≈ 1.5× outside it; with
+    5 ms rests ≈ 1.6×, without ≈ 5×). PostgreSQL:
+    a worker plans (`python -m bot worker`), a transaction locks only its own rows, so bigger chunks and writes,
+    no pauses, and a few chunks at once (one chunk's Python work overlaps another's queries)."""
+
+    chunk: int  # schools planned together, with a few set-based queries
+    batch: int  # outbox rows per write transaction
+    pause: float  # seconds of rest after each write transaction and each step that worked (over 2 ms)
+    concurrency: int  # chunks planned at once
+
+    @classmethod
+    def for_database(cls, url: str) -> Pace:
+        return SQLITE_PACE if normalize_url(url).startswith("sqlite") else POSTGRES_PACE
+
+
+SQLITE_PACE = Pace(chunk=10, batch=50, pause=0.01, concurrency=1)
+POSTGRES_PACE = Pace(chunk=50, batch=1000, pause=0.0, concurrency=3)
 
 
 class ReminderPlanner:
-    def __init__(self, settings, *, chunk_size: int = CHUNK_SCHOOLS, write_batch: int | None = None,
-                 concurrency: int | None = None) -> None:
+    def __init__(self, settings, *, pace: Pace | None = None) -> None:
         self.quiet = quiet_window(settings)
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
-        self.chunk_size = chunk_size
-        self.write_batch = write_batch
-        #: Chunks planned at once: one on SQLite (one writer; the replies share the process), a few on PostgreSQL
-        #: so that one chunk's Python work overlaps another's queries.
-        self.concurrency = concurrency or (1 if normalize_url(settings.database_url).startswith("sqlite") else
-                                           PG_CONCURRENCY)
+        self.pace = pace or Pace.for_database(settings.database_url)
         self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
         #: chunk -> (school-local date and hour, its calendars): read once an hour, not every two minutes.
         self._calendars: dict[tuple, tuple[tuple[date, int], dict[int, SchoolCalendar]]] = {}
@@ -126,10 +140,11 @@ class ReminderPlanner:
         except (ZoneInfoNotFoundError, ValueError):
             log.error("unknown time zone %r of schools %s: no reminders", tz, [s.id for s in schools[:5]])
             return Counter()
-        chunks = [schools[start:start + self.chunk_size] for start in range(0, len(schools), self.chunk_size)]
+        size, at_once = self.pace.chunk, self.pace.concurrency
+        chunks = [schools[start:start + size] for start in range(0, len(schools), size)]
         created: Counter = Counter()
-        for start in range(0, len(chunks), self.concurrency):
-            wave = chunks[start:start + self.concurrency]
+        for start in range(0, len(chunks), at_once):
+            wave = chunks[start:start + at_once]
             for result in await asyncio.gather(*(self._plan_chunk_safely(sessions, now, tz, local, c) for c in wave)):
                 created += result
         return created
@@ -170,10 +185,11 @@ class ReminderPlanner:
             messages: list[PlannedMessage] = []
             for step, since_hour in (*steps.items(), (plan_parent_alerts, None)):
                 ctx.since_hour = since_hour
+                started = time.perf_counter()
                 messages += await step(ctx)
-                await asyncio.sleep(0)  # let replies in between the steps' Python work
-            batch = self.write_batch or WRITE_BATCH.get(session.get_bind().dialect.name, 200)
-            return await store(uow, messages, now, batch)
+                # Replies get the loop (and SQLite's lock) between the planner's bursts of work.
+                await asyncio.sleep(self.pace.pause if time.perf_counter() - started > 0.002 else 0)
+            return await store(uow, messages, now, self.pace.batch, self.pace.pause)
 
     async def _calendars_of(self, session: AsyncSession, local: datetime, chunk: list[SchoolInfo]
                             ) -> dict[int, SchoolCalendar]:
@@ -190,15 +206,17 @@ class ReminderPlanner:
         return step.__name__, tz, local.date(), chunk[0].id, chunk[-1].id, len(chunk)
 
 
-async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = 200) -> Counter:
+async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = 200,
+                pause: float = 0.0) -> Counter:
     """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
     markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
     once even when several passes or instances plan it. Returns the rows created per kind.
 
     The rows go in `batch` at a time, each batch committed on its own (complete by itself: a bundle with its
-    parts): SQLite lets one connection write at a time, and a reply's write waits for the planner's
-    transaction to end, so the planner keeps its transactions to milliseconds and lets the loop run between
-    them. A batch that fails is rolled back alone; the next pass plans its rows again (their keys are new)."""
+    parts) and followed by `pause` seconds of rest: SQLite lets one connection write at a time, and a reply's
+    write waits for the planner's transaction to end, so the planner keeps its transactions to milliseconds and
+    leaves the lock free between them (see Pace). A batch that fails is rolled back alone; the next pass plans
+    its rows again (their keys are new)."""
     created: Counter = Counter()
     singles = [m for m in messages if not m.parts]
     for start in range(0, len(singles), batch):
@@ -206,11 +224,11 @@ async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, 
         new = await outbox_bulk.insert_new(uow.session, [_row(m, now) for m in part])
         await uow.commit()
         created.update(m.kind for m in part if m.key in new)
-        await asyncio.sleep(0)
+        await asyncio.sleep(pause)
     for group in _bundle_batches([m for m in messages if m.parts], batch):
         created += await _store_bundles(uow.session, group, now)
         await uow.commit()
-        await asyncio.sleep(0)
+        await asyncio.sleep(pause)
     return created
 
 
