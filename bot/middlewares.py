@@ -14,9 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import language_from_telegram
 from storage.models import User
 from storage.repositories.users import RecentUsers, get_or_create_user, mark_seen
+from usecases.foreground import Foreground
 from usecases.uow import UnitOfWork
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ForegroundMiddleware(BaseMiddleware):
+    """Counts the updates in flight, for the background work that gives way to them (usecases.foreground)."""
+
+    def __init__(self, foreground: Foreground) -> None:
+        self.foreground = foreground
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        with self.foreground.serving():
+            return await handler(event, data)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -54,7 +66,8 @@ class UserMiddleware(BaseMiddleware):
         if user is None:
             since = RecentUsers.stamp()
             user = await get_or_create_user(session, tg_user.id, tg_name=tg_user.full_name,
-                                            username=tg_user.username, now=now)
+                                            username=tg_user.username, now=now,
+                                            language=language_from_telegram(tg_user))
             if user.language is None:
                 # Messages the bot sends on its own (a certificate to the head, reminders) need a language
                 # before the user ever opens /language: their Telegram client's, if we speak it.

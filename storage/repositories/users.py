@@ -18,12 +18,15 @@ from storage.upsert import insert_ignore
 
 
 async def get_or_create_user(session: AsyncSession, user_id: int, *, tg_name: str, username: str | None,
-                             now: datetime) -> User:
+                             now: datetime, language: str | None = None) -> User:
+    """The user's row; a new one is written at once (one write transaction: its language and first visit
+    included), whatever the caller does next."""
     user = await session.get(User, user_id)
     if user is None:
         # Two updates of a new user may arrive at once: the second insert is a no-op, not an error.
         await insert_ignore(session, User, [{"id": user_id, "tg_name": tg_name[:200], "username": username,
-                                             "created_at": now}], ["id"])
+                                             "language": language, "created_at": now, "last_seen_at": now}],
+                            ["id"])
         await session.commit()
         user = await session.get(User, user_id)
     elif user.blocked_at is not None:
