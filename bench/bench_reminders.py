@@ -16,7 +16,7 @@ work is done. SQLite in a temporary folder by default; with ``--database`` a Pos
 a database of its own on that server (``bench_reminders_<schools>``, loaded with COPY, kept for the next run
 unless ``--fresh``; drop it with ``DROP DATABASE``) and empties its outbox before planning.
 
-(c) replies: /start at 20/s through the dispatcher, 10 s alone, then during the 09:00 planning pass in the same
+(c) replies: /start at 20/s through the dispatcher, 20 s alone, then during the 09:00 planning pass in the same
 process: reply p50/p95/worst, the worst lateness of a 10 ms ticker (loop stalls), RSS before and after. Also on
 PostgreSQL with ``--database``.
 """
@@ -46,6 +46,7 @@ from bot.services.outbox import OutboxSender, SendStats
 from bot.services.rate_limit import RateLimiter
 from standin import BotAPIStandin
 from storage.db import create_engine, migrate, normalize_url, session_factory
+from usecases.foreground import IDLE
 from usecases.reminder_planner import Pace, ReminderPlanner
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -184,7 +185,7 @@ async def bench_plan(schools: int, history_days: int, database: str | None = Non
 
 
 async def bench_replies(schools: int, history_days: int, rate: float, freeze: bool, chunk: int | None,
-                        database: str | None = None, fresh: bool = False) -> None:
+                        database: str | None = None, fresh: bool = False, give_way: bool = True) -> None:
     """/start at `rate` per second through the dispatcher, first alone, then while the day's heaviest planning
     pass (09:00 school time) runs in the same process; a 10 ms ticker measures how long the loop stalls."""
     import gc
@@ -198,7 +199,8 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     app = await build_app(settings)
     bot = Bot(TOKEN, session=NullSession())
     pace = Pace.for_database(url)
-    planner = ReminderPlanner(settings, pace=replace(pace, chunk=chunk or pace.chunk))
+    planner = ReminderPlanner(settings, pace=replace(pace, chunk=chunk or pace.chunk),
+                              foreground=app.extras["foreground"] if give_way else IDLE)
     if freeze:
         gc.collect()
         gc.freeze()  # as the bot does after start-up: long-lived objects leave the full collections
@@ -235,7 +237,7 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     rss_before = rss_mb()
     stop = asyncio.Event()
     tick = asyncio.create_task(ticker(stop))
-    alone = await replies(10)
+    alone = await replies(20)
     stop.set()
     show("outside a pass", alone, await tick)
     stop = asyncio.Event()
@@ -249,7 +251,8 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     stalled = await tick
     gc.collect()
     print(f"(c) {schools} schools in chunks of {planner.pace.chunk}, /start at {rate:g}/s, "
-          f"gc.freeze {'on' if freeze else 'off'}: the 09:00 pass took {elapsed:.1f} s, {sum(created.values()):,} rows")
+          f"gc.freeze {'on' if freeze else 'off'}, giving way {'on' if give_way else 'off'}: "
+          f"the 09:00 pass took {elapsed:.1f} s, {sum(created.values()):,} rows")
     show("during the pass", during, stalled)
     print(f"    RSS {rss_before:.0f} MB before the pass, {rss_mb():.0f} MB after ({rss_mb() / rss_before:.2f}×)")
     await app.close()
@@ -260,6 +263,8 @@ def main() -> int:
     parser.add_argument("--part", choices=["send", "plan", "both", "replies"], default="both")
     parser.add_argument("--reply-rate", type=float, default=20.0, help="(c) /start updates a second")
     parser.add_argument("--no-freeze", action="store_true", help="(c) without gc.freeze() after start-up")
+    parser.add_argument("--no-give-way", action="store_true",
+                        help="(c) the planner does not wait for the updates in flight (usecases.foreground)")
     parser.add_argument("--chunk", type=int, help="(c) schools per planning chunk (default: the planner's, 10 on "
                         "SQLite; 500 before #12)")
     parser.add_argument("--recipients", type=int, default=10_000)
@@ -277,7 +282,7 @@ def main() -> int:
         asyncio.run(bench_plan(args.schools, args.history_days, args.database, args.fresh))
     if args.part == "replies":
         asyncio.run(bench_replies(args.schools, args.history_days, args.reply_rate, not args.no_freeze, args.chunk,
-                                  args.database, args.fresh))
+                                  args.database, args.fresh, not args.no_give_way))
     return 0
 
 

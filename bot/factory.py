@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import UserLocaleMiddleware, create_i18n
-from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.middlewares import DbSessionMiddleware, ForegroundMiddleware, UserMiddleware
 from bot.retry import RetryAfterMiddleware
 from bot.services.rate_limit import SendBudget, build_limiter
 from content.catalogue import catalogue
 from storage.db import create_engine, migrate, session_factory
 from usecases.clock import SYSTEM_CLOCK, Clock
+from usecases.foreground import Foreground
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,17 @@ def create_storage(settings: Settings) -> BaseStorage:
 
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], i18n: I18n,
-                     storage: BaseStorage | None = None, clock: Clock = SYSTEM_CLOCK) -> Dispatcher:
-    """`clock` reaches every handler as `clock` (use cases take `clock.now()`)."""
+                     storage: BaseStorage | None = None, clock: Clock = SYSTEM_CLOCK,
+                     foreground: Foreground | None = None) -> Dispatcher:
+    """`clock` reaches every handler as `clock` (use cases take `clock.now()`); `foreground` counts the
+    updates in flight (the planner gives way to them)."""
     from bot.handlers import routers
     from bot.handlers.errors import register_error_handlers
 
     dp = Dispatcher(storage=storage or create_storage(settings), settings=settings, sessions=sessions, i18n=i18n,
                     clock=clock)
+    if foreground is not None:
+        dp.update.outer_middleware(ForegroundMiddleware(foreground))
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
     dp.update.outer_middleware(UserMiddleware())
     UserLocaleMiddleware(i18n).setup(dp)
@@ -91,6 +96,7 @@ async def build_app(settings: Settings, *, storage: BaseStorage | None = None, c
     await migrate(engine)
     sessions = session_factory(engine)
     i18n = create_i18n(settings.default_language)
-    dp = build_dispatcher(settings, sessions, i18n, storage, clock)
+    foreground = Foreground()
+    dp = build_dispatcher(settings, sessions, i18n, storage, clock, foreground)
     return App(settings=settings, engine=engine, sessions=sessions, i18n=i18n, dispatcher=dp,
-               extras={"rate_limiter": build_limiter(settings)}, clock=clock)
+               extras={"rate_limiter": build_limiter(settings), "foreground": foreground}, clock=clock)

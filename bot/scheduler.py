@@ -30,6 +30,7 @@ from bot.services.exam_jobs import render_exam_result
 from bot.services.outbox import Now, OutboxSender, Rendered, SendStats
 from bot.services.rate_limit import build_limiter
 from storage.db import normalize_url
+from usecases.foreground import IDLE
 from usecases.reminder_context import quiet_window
 from usecases.reminder_planner import ReminderPlanner
 
@@ -115,7 +116,8 @@ def leased(leases: JobLeases, job: str, func):
 def planner_for(app) -> ReminderPlanner:
     planner = app.extras.get("reminder_planner")
     if planner is None:
-        planner = app.extras["reminder_planner"] = ReminderPlanner(app.settings)
+        planner = app.extras["reminder_planner"] = ReminderPlanner(app.settings,
+                                                                   foreground=app.extras.get("foreground", IDLE))
     return planner
 
 

@@ -28,7 +28,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
@@ -45,6 +45,7 @@ from storage.repositories import outbox as outbox_repo
 from storage.repositories import outbox_bulk
 from storage.repositories import reminders as repo
 from storage.repositories.reminders import SchoolInfo
+from usecases.foreground import IDLE, Foreground, giving_way
 from usecases.reminder_context import (
     ALERT_LOOKBACK,
     ALERT_OVERLAP,
@@ -82,19 +83,21 @@ class Pace:
     batch: int  # outbox rows per write transaction
     pause: float  # seconds of rest after each write transaction and each step that worked (over 2 ms)
     concurrency: int  # chunks planned at once
+    patience: float  # seconds a burst waits at most for the updates in flight to be answered (Foreground)
 
     @classmethod
     def for_database(cls, url: str) -> Pace:
         return SQLITE_PACE if normalize_url(url).startswith("sqlite") else POSTGRES_PACE
 
 
-SQLITE_PACE = Pace(chunk=10, batch=50, pause=0.01, concurrency=1)
-POSTGRES_PACE = Pace(chunk=50, batch=1000, pause=0.0, concurrency=3)
+SQLITE_PACE = Pace(chunk=10, batch=50, pause=0.01, concurrency=1, patience=0.05)
+POSTGRES_PACE = Pace(chunk=50, batch=1000, pause=0.0, concurrency=3, patience=0.02)
 
 
 class ReminderPlanner:
-    def __init__(self, settings, *, pace: Pace | None = None) -> None:
+    def __init__(self, settings, *, pace: Pace | None = None, foreground: Foreground = IDLE) -> None:
         self.quiet = quiet_window(settings)
+        self.foreground = foreground
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
         self.pace = pace or Pace.for_database(settings.database_url)
         self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
@@ -107,6 +110,7 @@ class ReminderPlanner:
     async def run(self, sessions: async_sessionmaker[AsyncSession], now: datetime) -> Counter:
         """One planning pass over every school at `now` (the app's clock); returns how many outbox rows were
         created, per kind."""
+        sessions = giving_way(sessions, self.foreground, self.pace.patience)
         groups = await self._schools(sessions, now)
         self._hours_chosen = {}
         if len(self._last_hour) > 50_000:
@@ -187,9 +191,14 @@ class ReminderPlanner:
                 ctx.since_hour = since_hour
                 started = time.perf_counter()
                 messages += await step(ctx)
-                # Replies get the loop (and SQLite's lock) between the planner's bursts of work.
-                await asyncio.sleep(self.pace.pause if time.perf_counter() - started > 0.002 else 0)
-            return await store(uow, messages, now, self.pace.batch, self.pace.pause)
+                await self._rest(worked=time.perf_counter() - started > 0.002)
+            return await store(uow, messages, now, self.pace.batch, self._rest)
+
+    async def _rest(self, worked: bool = True) -> None:
+        """Replies get the loop (and SQLite's lock) between the planner's bursts of work: a rest after one that
+        did some work, then a wait for the updates in flight."""
+        await asyncio.sleep(self.pace.pause if worked else 0)
+        await self.foreground.give_way(self.pace.patience)
 
     async def _calendars_of(self, session: AsyncSession, local: datetime, chunk: list[SchoolInfo]
                             ) -> dict[int, SchoolCalendar]:
@@ -207,13 +216,13 @@ class ReminderPlanner:
 
 
 async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = 200,
-                pause: float = 0.0) -> Counter:
+                rest: Callable[[], Awaitable[None]] | None = None) -> Counter:
     """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
     markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
     once even when several passes or instances plan it. Returns the rows created per kind.
 
     The rows go in `batch` at a time, each batch committed on its own (complete by itself: a bundle with its
-    parts) and followed by `pause` seconds of rest: SQLite lets one connection write at a time, and a reply's
+    parts) and followed by `rest()` (ReminderPlanner._rest): SQLite lets one connection write at a time, and a reply's
     write waits for the planner's transaction to end, so the planner keeps its transactions to milliseconds and
     leaves the lock free between them (see Pace). A batch that fails is rolled back alone; the next pass plans
     its rows again (their keys are new)."""
@@ -224,11 +233,11 @@ async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, 
         new = await outbox_bulk.insert_new(uow.session, [_row(m, now) for m in part])
         await uow.commit()
         created.update(m.kind for m in part if m.key in new)
-        await asyncio.sleep(pause)
+        await (rest() if rest else asyncio.sleep(0))
     for group in _bundle_batches([m for m in messages if m.parts], batch):
         created += await _store_bundles(uow.session, group, now)
         await uow.commit()
-        await asyncio.sleep(pause)
+        await (rest() if rest else asyncio.sleep(0))
     return created
 
 
