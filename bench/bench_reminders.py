@@ -198,7 +198,7 @@ async def bench_replies(schools: int, history_days: int, rate: float, freeze: bo
     settings = Settings(bot_token=TOKEN, database_url=url, scheduler_enabled=False, _env_file=None)
     app = await build_app(settings)
     bot = Bot(TOKEN, session=NullSession())
-    pace = Pace.for_database(url)
+    pace = Pace.choose(url, answers_updates=True)
     planner = ReminderPlanner(settings, pace=replace(pace, chunk=chunk or pace.chunk),
                               foreground=app.extras["foreground"] if give_way else IDLE)
     if freeze:
@@ -265,8 +265,8 @@ def main() -> int:
     parser.add_argument("--no-freeze", action="store_true", help="(c) without gc.freeze() after start-up")
     parser.add_argument("--no-give-way", action="store_true",
                         help="(c) the planner does not wait for the updates in flight (usecases.foreground)")
-    parser.add_argument("--chunk", type=int, help="(c) schools per planning chunk (default: the planner's, 10 on "
-                        "SQLite; 500 before #12)")
+    parser.add_argument("--chunk", type=int, help="(c) schools per planning chunk (default: the planner's, 10 beside "
+                        "replies; 500 before #12)")
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=29.0, help="the limiter's overall rate (BROADCAST_RATE)")
     parser.add_argument("--workers", type=int, default=8)

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.factory import App, build_app, create_bot
 from bot.services.commands import set_default_commands
 from bot.webhook_dedup import DedupRequestHandler, ledger_for
+from usecases.foreground import IDLE
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ async def run_webhook(settings: Settings) -> None:
 async def run_worker(settings: Settings) -> None:
     """The jobs without update handling: no polling, no webhook, no commands set."""
     app = await build_app(settings)
+    app.extras["foreground"] = IDLE  # no replies here: the planner keeps its worker's pace and never waits
     bot = bot_for(app)
     from bot.scheduler import start_scheduler
 

@@ -70,14 +70,17 @@ HOURLY_STEPS: tuple[Step, ...] = (plan_journal, plan_deadlines, plan_head_summar
 class Pace:
     """How a pass shares the process and the database.
 
-    SQLite: the bot answers users in the same process and SQLite has one writer, so small chunks of schools
-    (a step's Python work on one stays a few milliseconds), 50 rows to a write transaction, and a 10 ms rest
-    after each write and each step that did some work: a reply's write then never waits behind a run of planner
-    transactions (its busy wait backs off in steps of up to 100 ms), and its callbacks rarely queue behind the
-    planner's. Measured with bench_reminders.py --part replies (p95 during a pass ≈ 1.5× outside it; with
-    5 ms rests ≈ 1.6×, without ≈ 5×). PostgreSQL:
-    a worker plans (`python -m bot worker`), a transaction locks only its own rows, so bigger chunks and writes,
-    no pauses, and a few chunks at once (one chunk's Python work overlaps another's queries)."""
+    SHARED_PACE, where the process also answers users (`python -m bot`), and on SQLite everywhere (one writer):
+    small chunks of schools (a step's Python work on one stays a few milliseconds), 50 rows to a write
+    transaction, a 10 ms rest after each write and each step that did some work, and a wait for the updates in
+    flight before each statement (usecases.foreground): a reply's write then never waits behind a run of
+    planner transactions (SQLite's busy wait backs off in steps of up to 100 ms), and its callbacks and queries
+    rarely queue behind the planner's. Measured with bench_reminders.py --part replies: reply p95 during a pass
+    1.1-1.3x outside it on SQLite, 1.0-1.5x on PostgreSQL (without the wait 1.4-1.7x; with bigger writes and no
+    rests on PostgreSQL up to 2.4x).
+    WORKER_PACE, a worker on PostgreSQL (`python -m bot worker`, no replies to share the loop with): a
+    transaction locks only its own rows, so bigger chunks and writes, no rests, and a few chunks at once (one
+    chunk's Python work overlaps another's queries)."""
 
     chunk: int  # schools planned together, with a few set-based queries
     batch: int  # outbox rows per write transaction
@@ -86,12 +89,15 @@ class Pace:
     patience: float  # seconds a burst waits at most for the updates in flight to be answered (Foreground)
 
     @classmethod
-    def for_database(cls, url: str) -> Pace:
-        return SQLITE_PACE if normalize_url(url).startswith("sqlite") else POSTGRES_PACE
+    def choose(cls, url: str, *, answers_updates: bool) -> Pace:
+        """The pace for this database, in a process that answers updates too or in a worker."""
+        if answers_updates or normalize_url(url).startswith("sqlite"):
+            return SHARED_PACE
+        return WORKER_PACE
 
 
-SQLITE_PACE = Pace(chunk=10, batch=50, pause=0.01, concurrency=1, patience=0.05)
-POSTGRES_PACE = Pace(chunk=50, batch=1000, pause=0.0, concurrency=3, patience=0.02)
+SHARED_PACE = Pace(chunk=10, batch=50, pause=0.01, concurrency=1, patience=0.05)
+WORKER_PACE = Pace(chunk=50, batch=1000, pause=0.0, concurrency=3, patience=0.0)
 
 
 class ReminderPlanner:
@@ -99,7 +105,7 @@ class ReminderPlanner:
         self.quiet = quiet_window(settings)
         self.foreground = foreground
         self.lead_days = tuple(settings.summative_lead_days) or (3, 1)
-        self.pace = pace or Pace.for_database(settings.database_url)
+        self.pace = pace or Pace.choose(settings.database_url, answers_updates=foreground is not IDLE)
         self._last_hour: dict[tuple, int] = {}  # (step, tz, date, chunk) -> the school-local hour it last ran
         #: chunk -> (school-local date and hour, its calendars): read once an hour, not every two minutes.
         self._calendars: dict[tuple, tuple[tuple[date, int], dict[int, SchoolCalendar]]] = {}
