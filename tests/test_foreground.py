@@ -49,3 +49,13 @@ async def test_a_session_gives_way_before_reading_but_not_while_its_write_is_ope
             await asyncio.sleep(0.05)
             assert not reading.done()  # a new transaction's read waits for the update
         assert await asyncio.wait_for(reading, 0.5) == 2
+
+
+def test_the_planner_keeps_the_big_pace_for_a_postgresql_worker_only():
+    from usecases.reminder_planner import SHARED_PACE, WORKER_PACE, Pace
+
+    pg, lite = "postgresql+asyncpg://u@h/db", "sqlite+aiosqlite:///x.db"
+    assert Pace.choose(pg, answers_updates=False) == WORKER_PACE
+    assert Pace.choose(pg, answers_updates=True) == SHARED_PACE
+    assert Pace.choose(lite, answers_updates=False) == SHARED_PACE == Pace.choose(lite, answers_updates=True)
+    assert WORKER_PACE.concurrency > 1 and SHARED_PACE.pause > 0 and SHARED_PACE.patience > 0
