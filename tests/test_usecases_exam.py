@@ -181,3 +181,16 @@ async def test_home_shows_the_rules_the_open_attempt_or_a_retake_wait(sessions):
     async with UnitOfWork(sessions) as uow:
         later = await exam_home(uow, OWNER, MAIN_COURSE, policy, T0 + timedelta(minutes=31))
     assert later.retake_in is None and later.last.correct == 0 and not later.passed
+
+
+async def test_a_certificate_is_numbered_in_the_year_of_its_printed_date(sessions):
+    from usecases.certificate import issue_certificate
+
+    assert (await run_through(sessions, await start(sessions), right=10)).passed
+    async with sessions() as session:
+        (await session.get(User, OWNER)).full_name = "Karimova Dilnoza"
+        await session.commit()
+    new_year_in_tashkent = datetime(2026, 12, 31, 19, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 there
+    async with UnitOfWork(sessions) as uow:
+        issued = await issue_certificate(uow, OWNER, MAIN_COURSE, "", new_year_in_tashkent)
+    assert issued.document.number.startswith("MB-2027-")

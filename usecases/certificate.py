@@ -228,9 +228,13 @@ async def time_zone_for(session: AsyncSession, cert: Certificate) -> str:
 
     A certificate issued at 00:30 in Tashkent is dated that day, not the day before as in UTC.
     """
-    school = await session.get(School, cert.school_id) if cert.school_id else None
+    return await _time_zone(session, cert.school_id, cert.user_id)
+
+
+async def _time_zone(session: AsyncSession, school_id: int | None, holder_id: int) -> str:
+    school = await session.get(School, school_id) if school_id else None
     if school is None:
-        holder = await session.get(User, cert.user_id)
+        holder = await session.get(User, holder_id)
         school = await session.get(School, holder.school_id) if holder and holder.school_id else None
         return str(rules_for(school.country if school else None).time_zone.value)
     try:
@@ -252,11 +256,14 @@ async def _issue(uow: UnitOfWork, user: User, attempt: ExamAttempt, issuer: str,
     if existing is not None:
         return existing, False
     school = await _confirmed_school(uow.session, user)
+    school_id = school.id if school else None
+    # Numbered in the year of the date printed on it: at 23:30 on 31 December in Tashkent, not UTC's.
+    year = local_date(now, await _time_zone(uow.session, school_id, user.id)).year
     try:
         cert = await repo.insert_certificate(
             uow.session, user_id=user.id, attempt_id=attempt_id, course_id=attempt.course_id,
-            holder_name=user.full_name or "", school_id=school.id if school else None,
-            percent=attempt.percent or 0.0, now=now, issuer=issuer or None)
+            holder_name=user.full_name or "", school_id=school_id,
+            percent=attempt.percent or 0.0, now=now, issuer=issuer or None, year=year)
         await uow.commit()
     except IntegrityError:  # the other tap of a double tap issued it a moment ago: answer with that one
         await uow.rollback()

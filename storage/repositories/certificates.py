@@ -50,7 +50,9 @@ async def issue_certificate(session: AsyncSession, *, user_id: int, attempt_id: 
 
 
 async def _insert(session: AsyncSession, *, user_id: int, attempt_id: int, course_id: str, holder_name: str,
-                  school_id: int | None, percent: float, now: datetime, issuer: str | None = None) -> Certificate:
+                  school_id: int | None, percent: float, now: datetime, issuer: str | None = None,
+                  year: int | None = None) -> Certificate:
+    """`year`: the number's, the issue date's year where the certificate is dated (default: UTC's)."""
     code = new_verify_code()
     while await session.scalar(select(Certificate.id).where(Certificate.verify_code == code)) is not None:
         code = new_verify_code()
@@ -59,7 +61,7 @@ async def _insert(session: AsyncSession, *, user_id: int, attempt_id: int, cours
                        issued_at=now, issuer=issuer)
     session.add(cert)
     await session.flush()
-    cert.number = certificate_number(now.year, cert.id)
+    cert.number = certificate_number(year or now.year, cert.id)
     await session.flush()
     return cert
 
