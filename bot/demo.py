@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from domain.countries import local_day
 from storage.db import create_engine, migrate, session_factory
 from storage.models.journal import JournalLesson, JournalMark, Summative
 from storage.models.people import GuardianContact, Staff
@@ -22,6 +23,7 @@ from usecases.clock import SYSTEM_CLOCK, Clock
 log = logging.getLogger(__name__)
 
 DEMO_EXTERNAL_ID = "demo-school-1"
+DEMO_TIME_ZONE = "Asia/Tashkent"
 
 FIRST_NAMES = ["Aziz", "Dilnoza", "Jasur", "Madina", "Otabek", "Sevara", "Bekzod", "Nilufar", "Sardor", "Gulnora",
                "Temur", "Zarina", "Shahzod", "Malika", "Javohir", "Kamola"]
@@ -56,12 +58,13 @@ def uzbek_terms(start_year: int) -> list[tuple[date, date]]:
 async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: int = 7,
                     clock: Clock = SYSTEM_CLOCK) -> DemoSchool:
     """Create the demo school (idempotent: an existing demo school is returned as it is): its journal runs up to
-    `today` (the clock's day in UTC by default); marks are stamped with the clock's now."""
+    `today` (by default the clock's day at the school, Tashkent: in the evening UTC's date lags behind); marks
+    are stamped with the clock's now."""
     existing = await session.scalar(select(School).where(School.external_id == DEMO_EXTERNAL_ID))
     if existing is not None:
         return await _existing_demo(session, existing)
     now = clock.now()
-    today = today or now.date()
+    today = today or local_day(DEMO_TIME_ZONE, now)
     school = await _add_school(session)
     demo = DemoSchool(school_id=school.id)
     terms = _add_calendar(session, school, school_year_of(today)[0])
@@ -80,7 +83,7 @@ async def seed_demo(session: AsyncSession, *, today: date | None = None, seed: i
 
 
 async def _add_school(session: AsyncSession) -> School:
-    school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone="Asia/Tashkent", region="Toshkent shahri",
+    school = School(name="Toshkent shahar 110-maktab", country="UZ", timezone=DEMO_TIME_ZONE, region="Toshkent shahri",
                     district="Yunusobod tumani", external_id=DEMO_EXTERNAL_ID)
     session.add(school)
     await session.flush()
