@@ -28,7 +28,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
@@ -76,7 +76,7 @@ class Pace:
     flight before each statement (usecases.foreground): a reply's write then never waits behind a run of
     planner transactions (SQLite's busy wait backs off in steps of up to 100 ms), and its callbacks and queries
     rarely queue behind the planner's. Measured with bench_reminders.py --part replies: reply p95 during a pass
-    1.1-1.3x outside it on SQLite, 1.0-1.5x on PostgreSQL (without the wait 1.4-1.7x; with bigger writes and no
+    1.1-1.3x outside it on SQLite, 1.0-1.6x on PostgreSQL (without the wait 1.4-1.7x; with bigger writes and no
     rests on PostgreSQL up to 2.4x).
     WORKER_PACE, a worker on PostgreSQL (`python -m bot worker`, no replies to share the loop with): a
     transaction locks only its own rows, so bigger chunks and writes, no rests, and a few chunks at once (one
@@ -197,14 +197,10 @@ class ReminderPlanner:
                 ctx.since_hour = since_hour
                 started = time.perf_counter()
                 messages += await step(ctx)
-                await self._rest(worked=time.perf_counter() - started > 0.002)
-            return await store(uow, messages, now, self.pace.batch, self._rest)
-
-    async def _rest(self, worked: bool = True) -> None:
-        """Replies get the loop (and SQLite's lock) between the planner's bursts of work: a rest after one that
-        did some work, then a wait for the updates in flight."""
-        await asyncio.sleep(self.pace.pause if worked else 0)
-        await self.foreground.give_way(self.pace.patience)
+                # Replies get the loop (and SQLite's lock) between the planner's bursts of work; the session
+                # waits for the updates in flight before its next statement (giving_way).
+                await asyncio.sleep(self.pace.pause if time.perf_counter() - started > 0.002 else 0)
+            return await store(uow, messages, now, self.pace.batch, self.pace.pause)
 
     async def _calendars_of(self, session: AsyncSession, local: datetime, chunk: list[SchoolInfo]
                             ) -> dict[int, SchoolCalendar]:
@@ -222,13 +218,13 @@ class ReminderPlanner:
 
 
 async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, batch: int = 200,
-                rest: Callable[[], Awaitable[None]] | None = None) -> Counter:
+                pause: float = 0.0) -> Counter:
     """Insert the planned rows; keys that exist are skipped. A bundle's parts go in first (as "merged"
     markers) and the bundle carries only the parts that were new, in the same transaction: an item is told
     once even when several passes or instances plan it. Returns the rows created per kind.
 
     The rows go in `batch` at a time, each batch committed on its own (complete by itself: a bundle with its
-    parts) and followed by `rest()` (ReminderPlanner._rest): SQLite lets one connection write at a time, and a reply's
+    parts) and followed by `pause` seconds of rest: SQLite lets one connection write at a time, and a reply's
     write waits for the planner's transaction to end, so the planner keeps its transactions to milliseconds and
     leaves the lock free between them (see Pace). A batch that fails is rolled back alone; the next pass plans
     its rows again (their keys are new)."""
@@ -239,11 +235,11 @@ async def store(uow: UnitOfWork, messages: list[PlannedMessage], now: datetime, 
         new = await outbox_bulk.insert_new(uow.session, [_row(m, now) for m in part])
         await uow.commit()
         created.update(m.kind for m in part if m.key in new)
-        await (rest() if rest else asyncio.sleep(0))
+        await asyncio.sleep(pause)
     for group in _bundle_batches([m for m in messages if m.parts], batch):
         created += await _store_bundles(uow.session, group, now)
         await uow.commit()
-        await (rest() if rest else asyncio.sleep(0))
+        await asyncio.sleep(pause)
     return created
 
 
